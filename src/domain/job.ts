@@ -1,0 +1,105 @@
+// Job spec, job states and the one state machine every job transition goes through. No I/O here.
+
+export const JOB_STATES = [
+  'queued', 'provisioning', 'assigned', 'running',
+  'succeeded', 'failed', 'cancelled', 'timed_out',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+export const isTerminal = (s: JobState): boolean => TERMINAL_JOB_STATES.includes(s);
+
+/**
+ * Legal transitions. `→ queued` from a later state is a retry (attempt + 1, after backoff) or a
+ * worker handed back before the job started; everything else moves forward only.
+ */
+const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  queued: ['provisioning', 'assigned', 'cancelled', 'failed'],
+  provisioning: ['assigned', 'queued', 'failed', 'cancelled'],
+  assigned: ['running', 'queued', 'failed', 'cancelled', 'timed_out'],
+  running: ['succeeded', 'failed', 'cancelled', 'timed_out', 'queued'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+  timed_out: [],
+};
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** States a job may be in when moving to `to` (used as the SQL guard of an atomic transition). */
+export function allowedSources(to: JobState): JobState[] {
+  return JOB_STATES.filter((s) => TRANSITIONS[s].includes(to));
+}
+
+export interface JobResources {
+  /** Kubernetes CPU quantity, e.g. "500m" or "2". */
+  cpu?: string;
+  /** Kubernetes memory quantity, e.g. "256Mi". */
+  memory?: string;
+  /** Whole GPUs. */
+  gpu?: number;
+}
+
+export interface JobSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  /** Container image; used by container providers, ignored by the local provider. */
+  image?: string;
+  resources: JobResources;
+  /** Wall-clock limit of one attempt; the agent kills the process group when it passes. */
+  timeoutSeconds?: number;
+  /** How many times a failed attempt is retried (max attempts = retries + 1), with exponential backoff. */
+  retries: number;
+  labels: Record<string, string>;
+  /** name → value, injected into the job's environment; never logged or returned by the API. */
+  secrets: Record<string, string>;
+}
+
+/** Why a job ended or was retried; a fixed vocabulary so it can be counted. */
+export type JobReason =
+  | 'Completed' | 'NonZeroExit' | 'Timeout' | 'Cancelled' | 'WorkerLost'
+  | 'ProvisioningFailed' | 'AgentError' | string;
+
+export interface JobTransition {
+  state: JobState;
+  at: string; // ISO-8601
+  reason?: string;
+}
+
+/** A job as stored and returned. `spec.secrets` is never part of this view: only secret names are. */
+export interface Job {
+  id: string;
+  state: JobState;
+  spec: Omit<JobSpec, 'secrets'> & { secretNames: string[] };
+  attempt: number;
+  workerId: string | null;
+  exitCode: number | null;
+  reason: string | null;
+  message: string | null;
+  /** Earliest time a queued job may be dispatched (retry backoff). */
+  notBefore: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  transitions: JobTransition[];
+}
+
+/** Exponential backoff for attempt n (1-based failed attempt): 1s, 2s, 4s ... capped at 5 min. */
+export function retryBackoffMs(failedAttempt: number, baseMs = 1000, capMs = 300_000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, failedAttempt - 1));
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly from: JobState, readonly to: JobState) {
+    super(`illegal job transition ${from} → ${to}`);
+  }
+}
+
+export function assertTransition(from: JobState, to: JobState): void {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}

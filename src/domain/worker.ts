@@ -1,0 +1,42 @@
+// Worker states and their state machine. No I/O here.
+
+export const WORKER_STATES = ['provisioning', 'ready', 'busy', 'draining', 'terminated', 'failed'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
+export const TERMINAL_WORKER_STATES: readonly WorkerState[] = ['terminated', 'failed'];
+export const isWorkerTerminal = (s: WorkerState): boolean => TERMINAL_WORKER_STATES.includes(s);
+
+const TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
+  provisioning: ['ready', 'busy', 'terminated', 'failed'],
+  ready: ['busy', 'draining', 'terminated', 'failed'],
+  busy: ['ready', 'draining', 'terminated', 'failed'],
+  draining: ['terminated', 'failed'],
+  terminated: [],
+  failed: [],
+};
+
+export function canWorkerTransition(from: WorkerState, to: WorkerState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function workerSources(to: WorkerState): WorkerState[] {
+  return WORKER_STATES.filter((s) => TRANSITIONS[s].includes(to));
+}
+
+export interface Worker {
+  id: string;
+  /** Provider instance id (e.g. "local", "kubernetes"). */
+  providerId: string;
+  state: WorkerState;
+  /** Job this worker was provisioned for or is running; null for an idle pooled worker. */
+  jobId: string | null;
+  /** true: one job then exit (default); false: pooled and reused. */
+  ephemeral: boolean;
+  /** Provider-specific handle: pid, pod name. Never used as a metric label. */
+  handle: string | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  registeredAt: string | null;
+  lastHeartbeatAt: string | null;
+}

@@ -1,0 +1,41 @@
+// Error classes with stable codes, mapped to HTTP status in one place (api/errors.ts).
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'JOB_NOT_FOUND' | 'WORKER_NOT_FOUND' | 'NOT_FOUND'
+  | 'CONFLICT' | 'ILLEGAL_TRANSITION' | 'PAYLOAD_TOO_LARGE' | 'CONFIG_INVALID' | 'PROVIDER_ERROR'
+  | 'INTERNAL';
+
+export class HodeiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HodeiError';
+  }
+}
+
+export class ValidationError extends HodeiError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('VALIDATION_FAILED', message, details);
+  }
+}
+
+export class NotFoundError extends HodeiError {
+  constructor(kind: 'job' | 'worker', id: string) {
+    super(kind === 'job' ? 'JOB_NOT_FOUND' : 'WORKER_NOT_FOUND', `${kind} '${id}' not found`, { id });
+  }
+}
+
+export class ConflictError extends HodeiError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('CONFLICT', message, details);
+  }
+}
+
+export class ConfigError extends HodeiError {
+  constructor(field: string, rule: string) {
+    super('CONFIG_INVALID', `config ${field}: ${rule}`, { field, rule });
+  }
+}

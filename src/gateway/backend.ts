@@ -1,0 +1,42 @@
+// What the worker gateway asks of the control plane. The gateway owns the wire protocol; the
+// job service implements this interface. Keeping it narrow lets the gateway be tested on its own.
+import type { LogEntry } from '../store/store.js';
+import type { Worker } from '../domain/worker.js';
+
+/** A job as the agent receives it: secrets already merged into env, never logged by either side. */
+export interface AssignedJob {
+  jobId: string;
+  attempt: number;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Names of env entries that hold secrets, so the agent can redact them from its own logs. */
+  secretNames: string[];
+  workingDir?: string;
+  timeoutSeconds?: number;
+}
+
+export type JobOutcome = 'exited' | 'timed_out' | 'cancelled' | 'error';
+
+export interface JobResult {
+  exitCode: number | null;
+  signal?: string | null;
+  outcome: JobOutcome;
+  message?: string;
+}
+
+export interface GatewayBackend {
+  /** Consumes a one-time token. null when the token is unknown or already used (replay). */
+  registerWorker(token: string, info: { agentVersion: string; pid: number; hostname: string }):
+    Promise<{ worker: Worker; sessionToken: string } | null>;
+  /** Reconnect with the session token issued at registration. null when it does not match. */
+  resumeWorker(workerId: string, sessionToken: string): Promise<Worker | null>;
+  heartbeat(workerId: string): Promise<void>;
+  /** The job this worker should run now, or null (an ephemeral worker with nothing to do exits). */
+  nextJob(workerId: string): Promise<AssignedJob | null>;
+  jobStarted(workerId: string, jobId: string, attempt: number): Promise<void>;
+  appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void>;
+  jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void>;
+  /** The connection closed; the worker may resume later, or be declared lost after missed heartbeats. */
+  workerDisconnected(workerId: string): void;
+}

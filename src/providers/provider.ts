@@ -1,0 +1,75 @@
+// The one interface the scheduler uses to get workers. Only providers touch processes or Kubernetes.
+import type { EventEmitter } from 'node:events';
+import type { JobResources } from '../domain/job.js';
+
+export interface ProvisionRequest {
+  workerId: string;
+  /** The job this ephemeral worker is for; null for a pooled worker. */
+  jobId: string | null;
+  /** One-time registration token; the provider must pass it to the agent as HODEI_WORKER_TOKEN without logging it. */
+  token: string;
+  /** URL the agent connects back to. */
+  serverUrl: string;
+  image?: string;
+  resources: JobResources;
+  timeoutSeconds?: number;
+  labels: Record<string, string>;
+}
+
+export interface ProviderWorker {
+  workerId: string;
+  /** pid or pod name. */
+  handle: string;
+  /** What the provider sees right now. */
+  phase: 'starting' | 'running' | 'exited' | 'failed';
+  jobId: string | null;
+}
+
+export type HealthStatus = 'Healthy' | 'Degraded' | 'Unhealthy';
+
+export interface HealthCheck {
+  name: string;
+  status: HealthStatus;
+  message: string;
+  durationMs: number;
+}
+
+export interface HealthCheckResult {
+  status: HealthStatus;
+  details: Record<string, string>;
+  checks: HealthCheck[];
+  durationMs: number;
+  checkedAt: string;
+}
+
+/** Events a provider emits; the scheduler listens instead of the provider calling back into it. */
+export interface ProviderEvents {
+  /** The worker's process/pod ended. `reason` is from the provider's fixed failure vocabulary. */
+  'worker.exited': [ev: { workerId: string; exitCode: number | null; reason: string | null; message?: string }];
+  /** Provisioning failed after the provider accepted the request (pull failure, unschedulable...). */
+  'worker.failed': [ev: { workerId: string; reason: string; message: string }];
+}
+
+export interface WorkerProvider {
+  /** Provider kind: "local", "kubernetes". */
+  readonly kind: string;
+  /** Provider instance id, recorded on each worker. */
+  readonly id: string;
+  readonly events: EventEmitter<ProviderEvents>;
+  /** Prepares the provider (namespace, informers). Throws with a clear message when misconfigured. */
+  start(): Promise<void>;
+  /**
+   * Starts one worker agent. Resolves once the provider has accepted the request (process
+   * spawned, pod created) and returns its handle; registration happens later over the gateway.
+   * Rejects when the worker cannot be started at all (the scheduler then retries or fails the job).
+   */
+  provision(req: ProvisionRequest): Promise<{ handle: string }>;
+  /** Stops a worker. Idempotent: terminating an unknown or finished worker resolves. */
+  terminate(workerId: string, opts?: { graceMs?: number }): Promise<void>;
+  /** Workers this provider currently knows of (the reconciler compares them with the store). */
+  list(): Promise<ProviderWorker[]>;
+  /** The provider's own health (liveness of its loops, reachability of its backend). */
+  health(): Promise<HealthCheckResult>;
+  /** Stops loops; with `terminateWorkers` also stops all workers. */
+  stop(opts?: { terminateWorkers?: boolean }): Promise<void>;
+}

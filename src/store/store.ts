@@ -1,0 +1,116 @@
+// The one store interface. Two engines implement it with the same SQL: embedded PGlite (default)
+// and PostgreSQL (several control-plane replicas). Every method is atomic on its own.
+import type { Job, JobSpec, JobState } from '../domain/job.js';
+import type { Worker, WorkerState } from '../domain/worker.js';
+
+export interface NewJob {
+  id: string;
+  spec: JobSpec;
+  createdAt: Date;
+}
+
+export interface JobListQuery {
+  state?: JobState;
+  /** `key=value` label equality filters, all must match. */
+  labels?: Record<string, string>;
+  limit: number;
+  /** Opaque cursor returned by the previous page. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+export interface JobTransitionPatch {
+  workerId?: string | null;
+  exitCode?: number | null;
+  reason?: string | null;
+  message?: string | null;
+  /** Set with → queued to start the next attempt (attempt + 1) no earlier than this time. */
+  notBefore?: Date;
+  incrementAttempt?: boolean;
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr' | 'system';
+  data: string;
+}
+
+export interface StoredLogEntry extends LogEntry {
+  seq: number;
+  attempt: number;
+  at: string;
+}
+
+export interface NewWorker {
+  id: string;
+  providerId: string;
+  jobId: string | null;
+  ephemeral: boolean;
+  /** sha256 hex of the one-time registration token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: Date;
+}
+
+export interface WorkerPatch {
+  jobId?: string | null;
+  handle?: string | null;
+  reason?: string | null;
+  registeredAt?: Date;
+  lastHeartbeatAt?: Date;
+  /** sha256 hex of the session token a registered worker resumes its connection with. */
+  sessionHash?: string;
+}
+
+export interface JobStore {
+  insertJob(job: NewJob): Promise<Job>;
+  getJob(id: string): Promise<Job | null>;
+  /** Secret values of a job, for injection into the worker only. */
+  getJobSecrets(id: string): Promise<Record<string, string>>;
+  listJobs(q: JobListQuery): Promise<JobPage>;
+  /**
+   * Atomic compare-and-set: moves the job to `to` only if its current state is one of `from`
+   * (and, when given, it is on `attempt`). Records a timestamped transition. Returns the new job,
+   * or null when the guard did not hold (another replica or event got there first).
+   */
+  transitionJob(id: string, from: readonly JobState[], to: JobState, patch?: JobTransitionPatch,
+    opts?: { attempt?: number; reason?: string; now?: Date }): Promise<Job | null>;
+  /**
+   * Moves up to `limit` queued jobs whose backoff has passed to `provisioning` and returns them.
+   * Uses `FOR UPDATE SKIP LOCKED`: concurrent replicas never claim the same job.
+   */
+  claimQueuedJobs(limit: number, now: Date): Promise<Job[]>;
+  /** Jobs in any of these states (reconciler, restart recovery). */
+  jobsInStates(states: readonly JobState[]): Promise<Job[]>;
+  countJobsByState(): Promise<Record<JobState, number>>;
+
+  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void>;
+  /** Entries with seq > afterSeq, oldest first. */
+  readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
+}
+
+export interface WorkerStore {
+  insertWorker(w: NewWorker): Promise<Worker>;
+  getWorker(id: string): Promise<Worker | null>;
+  listWorkers(opts?: { states?: readonly WorkerState[]; providerId?: string }): Promise<Worker[]>;
+  /** Atomic compare-and-set on the worker state, like transitionJob. */
+  transitionWorker(id: string, from: readonly WorkerState[], to: WorkerState, patch?: WorkerPatch,
+    now?: Date): Promise<Worker | null>;
+  updateWorker(id: string, patch: WorkerPatch): Promise<Worker | null>;
+  /**
+   * Consumes a one-time registration token: returns the worker it belongs to and marks the token
+   * used in the same statement. A second call with the same token returns null.
+   */
+  consumeWorkerToken(tokenHash: string, now: Date): Promise<Worker | null>;
+  /** The worker whose session token hashes to this value (reconnect after a restart). */
+  findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null>;
+}
+
+export interface Store extends JobStore, WorkerStore {
+  readonly engine: 'pglite' | 'postgres';
+  /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
