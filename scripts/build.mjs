@@ -1,10 +1,10 @@
 // Compiles src/ to dist/ and copies non-TS assets (SQL migrations) the runtime reads from disk.
 import { execFileSync } from 'node:child_process';
-import { cpSync, chmodSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-rmSync('dist', { recursive: true, force: true });
+// dist is overwritten in place (not wiped) so concurrently running tests keep a working CLI.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (existsSync('src/store/migrations')) cpSync('src/store/migrations', 'dist/store/migrations', { recursive: true });
 chmodSync('dist/cli/main.js', 0o755);
