@@ -1,0 +1,79 @@
+// hodei run [flags] -- CMD ARGS...: queue a job, stream its output live, exit with its exit code.
+import type { Command } from 'commander';
+import type { Job } from '../domain/job.js';
+import type { HodeiClient, JobSubmission } from '../client/client.js';
+import { addClientOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
+
+interface RunFlags extends ClientFlags {
+  image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
+  env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
+  workdir?: string; detach?: boolean;
+}
+
+/** Exit codes for jobs that ended without one of their own (as timeout(1) and shells do). */
+export const EXIT_TIMED_OUT = 124;
+export const EXIT_CANCELLED = 130;
+
+export function registerRunCommand(program: Command): void {
+  addClientOptions(program.command('run')
+    .description('queue a job and stream its output; exits with the job\'s exit code')
+    .argument('<command>', 'command to run (put it after --)')
+    .argument('[args...]', 'its arguments')
+    .option('--image <ref>', 'container image (container providers)')
+    .option('--cpu <quantity>', 'CPU request, e.g. 500m')
+    .option('--memory <quantity>', 'memory request, e.g. 256Mi')
+    .option('--gpu <n>', 'GPUs', parseInteger('--gpu', 0, 64))
+    .option('--timeout <seconds>', 'kill the job after this many seconds', parseInteger('--timeout', 1))
+    .option('--retries <n>', 'retry a failed attempt up to n times', parseInteger('--retries', 0, 20))
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', parseKeyValue('--env'))
+    .option('--secret <KEY=VALUE>', 'secret environment variable, never shown back (repeatable)', parseKeyValue('--secret'))
+    .option('--label <key=value>', 'label (repeatable)', parseKeyValue('--label'))
+    .option('--workdir <dir>', 'working directory of the job')
+    .option('--detach', 'print the job id and return at once'))
+    .action(async (command: string, args: string[], flags: RunFlags) => {
+      const client = clientFrom(flags);
+      const sub: JobSubmission = {
+        command, args,
+        ...(flags.env ? { env: flags.env } : {}), ...(flags.secret ? { secrets: flags.secret } : {}),
+        ...(flags.label ? { labels: flags.label } : {}), ...(flags.image ? { image: flags.image } : {}),
+        ...(flags.workdir ? { workingDir: flags.workdir } : {}),
+        ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
+        ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
+        resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
+      };
+      const job = await client.submit(sub);
+      if (flags.detach) {
+        process.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : `${job.id}\n`);
+        return;
+      }
+      process.exitCode = await streamUntilDone(client, job.id, flags.json === true);
+    });
+}
+
+/** Follows the job's output to stdout/stderr; Ctrl-C cancels the job. Returns the exit code to use. */
+export async function streamUntilDone(client: HodeiClient, jobId: string, json: boolean): Promise<number> {
+  const onSigint = (): void => {
+    process.stderr.write(`\ncancelling job ${jobId}...\n`);
+    client.cancel(jobId).catch(() => undefined);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    for await (const e of client.logEntries(jobId, true)) {
+      if (json) continue;
+      (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const job = await client.getJob(jobId);
+  if (json) process.stdout.write(JSON.stringify(job, null, 2) + '\n');
+  else if (job.state !== 'succeeded') process.stderr.write(`job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ''}${job.message ? `: ${job.message}` : ''}\n`);
+  return exitCodeOf(job);
+}
+
+export function exitCodeOf(job: Job): number {
+  if (job.state === 'succeeded') return 0;
+  if (job.state === 'timed_out') return EXIT_TIMED_OUT;
+  if (job.state === 'cancelled') return EXIT_CANCELLED;
+  return job.exitCode !== null && job.exitCode > 0 ? Math.min(job.exitCode, 255) : 1;
+}

@@ -1,0 +1,110 @@
+// A small typed HTTP client for the Hodei API (used by the CLI and by tests that talk to a real
+// server). Errors carry the server's {code, message}; connection failures say which URL failed.
+import type { Job, JobSpec } from '../domain/job.js';
+import type { Worker } from '../domain/worker.js';
+import type { StoredLogEntry } from '../store/store.js';
+
+export type JobSubmission = Partial<JobSpec> & { command: string };
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export class UnreachableError extends Error {
+  constructor(readonly url: string, cause: unknown) {
+    super(`cannot reach the Hodei server at ${url}: ${describeCause(cause)}`);
+    this.name = 'UnreachableError';
+  }
+}
+
+function describeCause(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
+export class HodeiClient {
+  constructor(readonly baseUrl: string, private readonly token: string | null) {}
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl.replace(/\/$/, '') + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (err) {
+      throw new UnreachableError(this.baseUrl, err);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let parsed: { error?: { code?: string; message?: string; details?: Record<string, unknown> } } = {};
+      try { parsed = JSON.parse(text) as typeof parsed; } catch { /* not JSON */ }
+      throw new ApiError(res.status, parsed.error?.code ?? `HTTP_${res.status}`, parsed.error?.message ?? (text.slice(0, 200) || res.statusText), parsed.error?.details ?? {});
+    }
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.request(method, path, body)).json()) as T;
+  }
+
+  submit(job: JobSubmission): Promise<Job> {
+    return this.json('POST', '/v1/jobs', job);
+  }
+
+  getJob(id: string): Promise<Job> {
+    return this.json('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+  }
+
+  listJobs(q: { state?: string; labels?: string[]; limit?: number; cursor?: string } = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+    const p = new URLSearchParams();
+    if (q.state) p.set('state', q.state);
+    for (const l of q.labels ?? []) p.append('label', l);
+    if (q.limit) p.set('limit', String(q.limit));
+    if (q.cursor) p.set('cursor', q.cursor);
+    const qs = p.toString();
+    return this.json('GET', `/v1/jobs${qs ? `?${qs}` : ''}`);
+  }
+
+  cancel(id: string): Promise<Job> {
+    return this.json('POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  async logsText(id: string): Promise<string> {
+    return (await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs`)).text();
+  }
+
+  /** Streams log entries; with follow, until the job ends. */
+  async *logEntries(id: string, follow: boolean): AsyncGenerator<StoredLogEntry> {
+    const res = await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs?format=ndjson&follow=${follow}`);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line) yield JSON.parse(line) as StoredLogEntry;
+      }
+    }
+  }
+
+  listWorkers(all = false): Promise<{ workers: Worker[] }> {
+    return this.json('GET', `/v1/workers${all ? '?all=true' : ''}`);
+  }
+
+  async raw(path: string): Promise<{ status: number; text: string }> {
+    try {
+      const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+      const res = await fetch(this.baseUrl.replace(/\/$/, '') + path, { headers });
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      throw new UnreachableError(this.baseUrl, err);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// Wires the control plane: store → job service → API + worker gateway → scheduler + reconciler →
+// provider, plus metrics and health. `startControlPlane` is what `hodei server` and tests run.
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { buildApi } from '../api/server.js';
+import { workerCallbackUrl, type HodeiConfig } from '../config.js';
+import { createGateway, type Gateway } from '../gateway/gateway.js';
+import { JobService } from '../jobs/service.js';
+import { WorkerSessions } from '../jobs/worker-sessions.js';
+import { HealthRegistry, healthRoutes } from '../observability/health.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { PlatformMetrics } from '../observability/platform-metrics.js';
+import { createProvider } from '../providers/factory.js';
+import type { WorkerProvider } from '../providers/provider.js';
+import { Reconciler } from '../scheduler/reconciler.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { resolveApiToken } from './api-token.js';
+import { VERSION } from '../version.js';
+
+export interface ControlPlaneOptions {
+  config: HodeiConfig;
+  logger?: Logger;
+  /** A provider built by the caller (tests, embedding); defaults to the configured one. */
+  provider?: WorkerProvider;
+  /** Called once with a freshly generated API token (the server prints it). */
+  onTokenGenerated?: (token: string, path: string) => void;
+}
+
+export interface ControlPlane {
+  url: string;
+  port: number;
+  apiToken: string;
+  store: Store;
+  jobs: JobService;
+  provider: WorkerProvider;
+  gateway: Gateway;
+  scheduler: Scheduler;
+  registry: Registry;
+  health: HealthRegistry;
+  app: FastifyInstance;
+  /** Stops accepting work and closes everything; workers keep running unless `terminateWorkers`. */
+  stop(opts?: { terminateWorkers?: boolean }): Promise<void>;
+}
+
+export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const cfg = o.config;
+  const logger = o.logger ?? createLogger({ level: cfg.logLevel });
+  const store = await openStore({ ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : { dataDir: cfg.dataDir }) });
+  const token = resolveApiToken(cfg.dataDir, cfg.apiToken);
+  if (token.generated) o.onTokenGenerated?.(token.token, token.path);
+
+  const jobs = new JobService(store, logger);
+  const gateway = createGateway({ backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs });
+  const provider = o.provider ?? createProvider(cfg, logger);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new PlatformMetrics(registry, jobs);
+  const health = new HealthRegistry(registry);
+
+  const app = await buildApi({
+    jobs, apiToken: token.token, logger, version: VERSION,
+    plugins: [
+      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+        reply.header('content-type', registry.contentType).send(await registry.metrics())),
+      (a) => healthRoutes(a, health),
+    ],
+  });
+  await app.listen({ host: cfg.host, port: cfg.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : cfg.port;
+  const url = workerCallbackUrl(cfg, port);
+  gateway.attach(app.server);
+
+  let started = false;
+  try {
+    await provider.start();
+    started = true;
+  } catch (err) {
+    await Promise.allSettled([gateway.close(), app.close(), store.close()]);
+    throw err;
+  }
+  const scheduler = new Scheduler({
+    jobs, provider, gateway, logger, serverUrl: () => url, maxWorkers: cfg.maxWorkers,
+    ephemeral: cfg.workerMode === 'ephemeral',
+  });
+  const reconciler = new Reconciler({
+    jobs, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,
+    workerLostAfterMs: cfg.workerLostAfterMs, registrationTimeoutMs: cfg.registrationTimeoutMs,
+  });
+  addControlPlaneChecks(health, { store, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started });
+  scheduler.start();
+  reconciler.start();
+  logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
+
+  return {
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, health, app,
+    async stop(opts = {}) {
+      await Promise.all([scheduler.stop(), reconciler.stop()]);
+      await provider.stop(opts);
+      await gateway.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+function addControlPlaneChecks(health: HealthRegistry, d: {
+  store: Store; provider: WorkerProvider; reconciler: Reconciler; intervalMs: number; started: () => boolean;
+}): void {
+  health.add({
+    name: 'store', probes: ['readiness', 'startup'],
+    run: async () => {
+      await d.store.countJobsByState();
+      return { status: 'Healthy', message: `${d.store.engine} answering` };
+    },
+  });
+  health.add({
+    name: 'reconciler-loop', probes: ['liveness'],
+    run: async () => {
+      const last = d.reconciler.loop.lastTickAt;
+      const age = last ? Date.now() - last.getTime() : 0;
+      // Stuck for many periods means a wedged event loop or a hung pass: a restart would help.
+      return age > d.intervalMs * 6 + 30_000
+        ? { status: 'Unhealthy', message: `reconciler last ran ${Math.round(age / 1000)} s ago` }
+        : { status: 'Healthy', message: last ? `last pass ${Math.round(age)} ms ago` : 'starting' };
+    },
+  });
+  health.add({
+    name: `provider-${d.provider.id}`, probes: ['readiness'],
+    run: async () => {
+      const r = await d.provider.health();
+      return { status: r.status, message: r.checks.map((c) => `${c.name}: ${c.message}`).join('; ') || r.status };
+    },
+  });
+  health.add({
+    name: 'provider-started', probes: ['startup'],
+    run: async () => (d.started() ? { status: 'Healthy', message: `${d.provider.id} started` } : { status: 'Unhealthy', message: 'provider not started' }),
+  });
+}

@@ -1,0 +1,23 @@
+// In-process notifications between the job service, the scheduler and the API. They only wake
+// things up: the store stays the source of truth, so several replicas work without them.
+import { EventEmitter } from 'node:events';
+import type { Job } from '../domain/job.js';
+
+export interface JobBusEvents {
+  /** A job was queued (or requeued for retry): the scheduler should look for work. */
+  'job.queued': [job: Job];
+  /** A job changed state. */
+  'job.changed': [job: Job];
+  /** A job was cancelled while a worker may still run it: the scheduler stops that worker. */
+  'job.cancelled': [ev: { jobId: string; workerId: string | null }];
+  /** New log entries were stored for the job. */
+  'job.logs': [jobId: string];
+}
+
+export class JobBus extends EventEmitter<JobBusEvents> {
+  constructor() {
+    super();
+    // Every follower of a log stream listens here; the count is bounded by open HTTP requests.
+    this.setMaxListeners(0);
+  }
+}

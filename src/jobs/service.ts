@@ -1,0 +1,114 @@
+// The job service: submit, read, list, cancel, logs, and how an attempt's end becomes a job state
+// (succeeded, failed, timed_out, or a retry with exponential backoff).
+import { randomUUID } from 'node:crypto';
+import { allowedSources, isTerminal, retryBackoffMs, JOB_STATES, type Job, type JobSpec, type JobState } from '../domain/job.js';
+import { ConflictError, NotFoundError } from '../errors/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { JobListQuery, JobPage, Store, StoredLogEntry } from '../store/store.js';
+import { JobBus } from './events.js';
+
+const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(s));
+
+/** How an attempt ended, as seen by the agent or by the control plane (lost worker, provisioning). */
+export interface AttemptEnd {
+  outcome: 'exited' | 'timed_out' | 'cancelled' | 'error' | 'lost' | 'provisioning_failed';
+  exitCode: number | null;
+  reason?: string;
+  message?: string;
+}
+
+export class JobService {
+  readonly bus = new JobBus();
+
+  constructor(
+    readonly store: Store,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async submit(spec: JobSpec): Promise<Job> {
+    const job = await this.store.insertJob({ id: randomUUID(), spec, createdAt: this.now() });
+    // Never log the spec: env and secrets may hold credentials. Names and counts are enough.
+    this.log.info({ jobId: job.id, command: spec.command, secretCount: Object.keys(spec.secrets).length }, 'job queued');
+    this.bus.emit('job.queued', job);
+    this.bus.emit('job.changed', job);
+    return job;
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.store.getJob(id);
+    if (!job) throw new NotFoundError('job', id);
+    return job;
+  }
+
+  list(q: JobListQuery): Promise<JobPage> {
+    return this.store.listJobs(q);
+  }
+
+  /** Cancels a job that has not ended. The worker running it (if any) is stopped by the scheduler. */
+  async cancel(id: string): Promise<Job> {
+    for (;;) {
+      const job = await this.get(id);
+      if (isTerminal(job.state)) {
+        throw new ConflictError(`job '${id}' already ended: ${job.state}`, { id, state: job.state });
+      }
+      const done = await this.store.transitionJob(id, [job.state], 'cancelled', { reason: 'Cancelled', message: 'cancelled by request' }, { now: this.now() });
+      if (!done) continue; // it moved meanwhile; look again
+      this.log.info({ jobId: id, from: job.state }, 'job cancelled');
+      this.bus.emit('job.cancelled', { jobId: id, workerId: job.workerId });
+      this.bus.emit('job.changed', done);
+      return done;
+    }
+  }
+
+  readLogs(jobId: string, afterSeq: number, limit = 1000): Promise<StoredLogEntry[]> {
+    return this.store.readLogs(jobId, afterSeq, limit);
+  }
+
+  /**
+   * Records how an attempt ended. Exit 0 succeeds; a failure is retried (back to `queued` after
+   * exponential backoff) while attempts remain; timeouts and cancellations are final.
+   * Guarded by state and attempt, so a late or duplicated report changes nothing.
+   */
+  async endAttempt(jobId: string, attempt: number, end: AttemptEnd): Promise<Job | null> {
+    const job = await this.store.getJob(jobId);
+    if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
+    const now = this.now();
+    const base = { exitCode: end.exitCode, message: end.message ?? null };
+    const outcome = decideOutcome(end, attempt, job.spec.retries);
+    const patch = outcome.state === 'queued'
+      ? { ...base, reason: outcome.reason, workerId: null, incrementAttempt: true,
+          notBefore: new Date(now.getTime() + retryBackoffMs(attempt)) }
+      : { ...base, reason: outcome.reason };
+    const next = await this.store.transitionJob(jobId, allowedSources(outcome.state), outcome.state, patch,
+      { attempt, reason: outcome.reason, now });
+    if (!next) return null;
+    if (next.state === 'queued') {
+      this.log.info({ jobId, attempt, reason: outcome.reason, retryAt: next.notBefore }, 'job attempt failed; retrying');
+      this.bus.emit('job.queued', next);
+    } else {
+      this.log.info({ jobId, state: next.state, exitCode: next.exitCode, reason: next.reason }, 'job finished');
+    }
+    this.bus.emit('job.changed', next);
+    return next;
+  }
+
+  /** Jobs that have not ended, for the reconciler and restart recovery. */
+  activeJobs(): Promise<Job[]> {
+    return this.store.jobsInStates(ACTIVE_STATES);
+  }
+}
+
+/** Exit 0 succeeds; timeouts and cancellations are final; other failures retry while attempts remain. */
+export function decideOutcome(end: AttemptEnd, attempt: number, retries: number): { state: JobState; reason: string } {
+  if (end.outcome === 'exited' && end.exitCode === 0) return { state: 'succeeded', reason: 'Completed' };
+  if (end.outcome === 'timed_out') return { state: 'timed_out', reason: 'Timeout' };
+  if (end.outcome === 'cancelled') return { state: 'cancelled', reason: 'Cancelled' };
+  const reason = end.reason ?? FAILURE_REASONS[end.outcome];
+  return { state: attempt <= retries ? 'queued' : 'failed', reason };
+}
+
+const FAILURE_REASONS: Record<AttemptEnd['outcome'], string> = {
+  exited: 'NonZeroExit', lost: 'WorkerLost', provisioning_failed: 'ProvisioningFailed', error: 'AgentError',
+  timed_out: 'Timeout', cancelled: 'Cancelled',
+};

@@ -1,0 +1,78 @@
+// JSON Schema of a job submission: the API edge validates every body against it (Fastify + ajv),
+// and OpenAPI is generated from it. Limits are generous but bounded so no input can exhaust us.
+
+const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', maxLength: 256 };
+const labelKey = { type: 'string', pattern: '^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$', description: 'a label key like app or example.com/team' };
+const labelValue = { type: 'string', pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$', description: 'a label value (≤ 63 chars, alphanumerics, -_.)' };
+
+export const CPU_PATTERN = '^(([0-9]+m)|([0-9]+(\\.[0-9]{1,3})?))$';
+export const MEMORY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
+
+export const jobSubmissionSchema = {
+  $id: 'JobSubmission',
+  type: 'object',
+  additionalProperties: false,
+  required: ['command'],
+  properties: {
+    command: { type: 'string', minLength: 1, maxLength: 4096 },
+    args: { type: 'array', items: { type: 'string', maxLength: 65536 }, maxItems: 1024, default: [] },
+    env: { type: 'object', propertyNames: envName, additionalProperties: { type: 'string', maxLength: 65536 }, maxProperties: 256, default: {} },
+    workingDir: { type: 'string', minLength: 1, maxLength: 4096 },
+    image: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\s]+$', description: 'an image reference without spaces' },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        cpu: { type: 'string', pattern: CPU_PATTERN, description: 'a CPU quantity like "500m" or "2"' },
+        memory: { type: 'string', pattern: MEMORY_PATTERN, description: 'a memory quantity like "256Mi" or "1Gi"' },
+        gpu: { type: 'integer', minimum: 0, maximum: 64 },
+      },
+    },
+    timeoutSeconds: { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600 },
+    retries: { type: 'integer', minimum: 0, maximum: 20, default: 0 },
+    labels: { type: 'object', propertyNames: labelKey, additionalProperties: labelValue, maxProperties: 64, default: {} },
+    secrets: { type: 'object', propertyNames: envName, additionalProperties: { type: 'string', maxLength: 65536 }, maxProperties: 64, default: {} },
+  },
+} as const;
+
+const transitionSchema = {
+  type: 'object',
+  properties: { state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+};
+
+/** Response shape of a job (no secret values: only their names). */
+export const jobViewSchema = {
+  $id: 'Job',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: ['queued', 'provisioning', 'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] },
+    spec: {
+      type: 'object',
+      properties: {
+        command: { type: 'string' },
+        args: { type: 'array', items: { type: 'string' } },
+        env: { type: 'object', additionalProperties: { type: 'string' } },
+        workingDir: { type: 'string' },
+        image: { type: 'string' },
+        resources: { type: 'object', properties: { cpu: { type: 'string' }, memory: { type: 'string' }, gpu: { type: 'integer' } } },
+        timeoutSeconds: { type: 'integer' },
+        retries: { type: 'integer' },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+        secretNames: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    attempt: { type: 'integer' },
+    workerId: { type: ['string', 'null'] },
+    exitCode: { type: ['integer', 'null'] },
+    reason: { type: ['string', 'null'] },
+    message: { type: ['string', 'null'] },
+    notBefore: { type: 'string' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    startedAt: { type: ['string', 'null'] },
+    finishedAt: { type: ['string', 'null'] },
+    transitions: { type: 'array', items: transitionSchema },
+  },
+} as const;

@@ -1,0 +1,116 @@
+// The control plane's side of the worker protocol (GatewayBackend): registration with a one-time
+// token, job hand-out, logs and results. State changes go through the store's guarded transitions,
+// so a replayed or late message changes nothing.
+import type { AssignedJob, GatewayBackend, JobResult } from '../gateway/backend.js';
+import type { Worker } from '../domain/worker.js';
+import type { Logger } from '../observability/logger.js';
+import type { LogEntry } from '../store/store.js';
+import { hashToken, newToken } from '../util/tokens.js';
+import type { JobService } from './service.js';
+
+export class WorkerSessions implements GatewayBackend {
+  constructor(
+    private readonly jobs: JobService,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get store() {
+    return this.jobs.store;
+  }
+
+  async registerWorker(token: string, info: { agentVersion: string; pid: number; hostname: string }):
+    Promise<{ worker: Worker; sessionToken: string } | null> {
+    const now = this.now();
+    const claimed = await this.store.consumeWorkerToken(hashToken(token), now);
+    if (!claimed) return null;
+    const sessionToken = newToken();
+    const worker = await this.store.transitionWorker(claimed.id, ['provisioning'], 'ready',
+      { registeredAt: now, lastHeartbeatAt: now, sessionHash: hashToken(sessionToken) }, now);
+    if (!worker) {
+      this.log.warn({ workerId: claimed.id, state: claimed.state }, 'worker registered too late; refused');
+      return null;
+    }
+    this.log.info({ workerId: worker.id, agentVersion: info.agentVersion, pid: info.pid, host: info.hostname }, 'worker registered');
+    return { worker, sessionToken };
+  }
+
+  async resumeWorker(workerId: string, sessionToken: string): Promise<Worker | null> {
+    const w = await this.store.findWorkerBySession(workerId, hashToken(sessionToken));
+    if (!w || w.state === 'terminated' || w.state === 'failed') return null;
+    await this.store.updateWorker(workerId, { lastHeartbeatAt: this.now() });
+    this.log.info({ workerId }, 'worker resumed its session');
+    return w;
+  }
+
+  async heartbeat(workerId: string): Promise<void> {
+    await this.store.updateWorker(workerId, { lastHeartbeatAt: this.now() });
+  }
+
+  async nextJob(workerId: string): Promise<AssignedJob | null> {
+    const worker = await this.store.getWorker(workerId);
+    if (!worker || worker.state === 'draining' || worker.state === 'terminated' || worker.state === 'failed') return null;
+    let jobId = worker.jobId;
+    if (!jobId) {
+      if (worker.ephemeral) return null;
+      // A pooled worker takes the oldest dispatchable job itself (SKIP LOCKED, like the scheduler).
+      const [claimed] = await this.store.claimQueuedJobs(1, this.now());
+      if (!claimed) return null;
+      jobId = claimed.id;
+    }
+    const job = await this.store.transitionJob(jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
+    if (!job) {
+      // Cancelled or taken over meanwhile: this worker has nothing to do.
+      if (worker.ephemeral) await this.drain(workerId);
+      else await this.store.updateWorker(workerId, { jobId: null });
+      return null;
+    }
+    await this.store.transitionWorker(workerId, ['ready', 'provisioning'], 'busy', { jobId }, this.now());
+    this.jobs.bus.emit('job.changed', job);
+    const secrets = await this.store.getJobSecrets(jobId);
+    const { spec } = job;
+    return {
+      jobId, attempt: job.attempt, command: spec.command, args: spec.args,
+      env: { ...spec.env, ...secrets, HODEI_JOB_ID: jobId, HODEI_JOB_ATTEMPT: String(job.attempt) },
+      secretNames: Object.keys(secrets),
+      ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+      ...(spec.timeoutSeconds ? { timeoutSeconds: spec.timeoutSeconds } : {}),
+    };
+  }
+
+  async jobStarted(workerId: string, jobId: string, attempt: number): Promise<void> {
+    const job = await this.store.transitionJob(jobId, ['assigned'], 'running', { workerId }, { attempt, now: this.now() });
+    if (job) this.jobs.bus.emit('job.changed', job);
+  }
+
+  async appendLogs(_workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.store.appendLogs(jobId, attempt, entries);
+    this.jobs.bus.emit('job.logs', jobId);
+  }
+
+  async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void> {
+    await this.jobs.endAttempt(jobId, attempt, {
+      outcome: result.outcome, exitCode: result.exitCode,
+      ...(result.message ? { message: result.message } : {}),
+    });
+    const worker = await this.store.getWorker(workerId);
+    if (!worker) return;
+    if (worker.ephemeral) await this.drain(workerId);
+    else await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now());
+  }
+
+  workerDisconnected(workerId: string): void {
+    // A draining worker that hangs up is done (its process may belong to a previous control plane,
+    // whose provider would never report the exit). Any other may resume; missed heartbeats make
+    // the reconciler declare it lost.
+    this.log.debug({ workerId }, 'worker connection closed');
+    this.store.transitionWorker(workerId, ['draining'], 'terminated', {}, this.now())
+      .catch((err: unknown) => this.log.warn({ err, workerId }, 'could not mark disconnected worker terminated'));
+  }
+
+  /** An ephemeral worker is done: it exits once told to shut down; the provider reports the exit. */
+  private async drain(workerId: string): Promise<void> {
+    await this.store.transitionWorker(workerId, ['ready', 'busy'], 'draining', {}, this.now());
+  }
+}

@@ -1,0 +1,49 @@
+// Job- and worker-level metrics every provider gets (hodei_jobs_*, hodei_job_*), on an injected
+// registry. Gauges are read from the store at scrape time so every replica reports the same truth.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { JOB_STATES, type Job } from '../domain/job.js';
+import type { JobService } from '../jobs/service.js';
+
+const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+export class PlatformMetrics {
+  readonly jobsFinished: Counter<'result'>;
+  readonly jobDuration: Histogram<'result'>;
+  readonly queueWait: Histogram;
+
+  constructor(registry: Registry, jobs: JobService) {
+    const store = jobs.store;
+    new Gauge({
+      name: 'hodei_jobs_queued', help: 'Jobs waiting for a worker (state queued).', registers: [registry],
+      async collect() {
+        this.set((await store.countJobsByState()).queued);
+      },
+    });
+    new Gauge({
+      name: 'hodei_jobs_by_state', help: 'Jobs by state.', labelNames: ['state'], registers: [registry],
+      async collect() {
+        const counts = await store.countJobsByState();
+        for (const s of JOB_STATES) this.set({ state: s }, counts[s]);
+      },
+    });
+    this.jobsFinished = new Counter({ name: 'hodei_jobs_finished_total', help: 'Jobs that reached a terminal state, by result.', labelNames: ['result'], registers: [registry] });
+    this.jobDuration = new Histogram({ name: 'hodei_job_duration_seconds', help: 'Run time of the final attempt (running → end), by result.', labelNames: ['result'], buckets: DURATION_BUCKETS, registers: [registry] });
+    this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt.', buckets: DURATION_BUCKETS, registers: [registry] });
+    for (const r of ['succeeded', 'failed', 'cancelled', 'timed_out']) this.jobsFinished.inc({ result: r }, 0);
+    jobs.bus.on('job.changed', (job) => this.observe(job));
+  }
+
+  private observe(job: Job): void {
+    const last = job.transitions.at(-1);
+    if (!last || last.state !== job.state) return;
+    if (job.state === 'running') {
+      const queued = [...job.transitions].reverse().find((t) => t.state === 'queued');
+      if (queued) this.queueWait.observe(seconds(queued.at, last.at));
+    } else if (job.finishedAt) {
+      this.jobsFinished.inc({ result: job.state });
+      if (job.startedAt) this.jobDuration.observe({ result: job.state }, seconds(job.startedAt, job.finishedAt));
+    }
+  }
+}
+
+const seconds = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);

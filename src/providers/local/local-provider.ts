@@ -1,0 +1,121 @@
+// LocalProcessProvider: each worker is a `hodei worker` child process on this machine (the
+// embedded default). The token reaches the agent only through its environment.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../observability/logger.js';
+import { hodeiCliCommand } from '../../util/paths.js';
+import type { HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
+
+export interface LocalProviderOptions {
+  id?: string;
+  logger: Logger;
+  /** argv that runs the hodei CLI; defaults to this installation's compiled CLI. */
+  cliCommand?: string[];
+  /** Extra environment for agents (never includes the control plane's own secrets). */
+  env?: Record<string, string>;
+}
+
+interface Child {
+  proc: ChildProcess;
+  jobId: string | null;
+  exited: Promise<void>;
+}
+
+/** Environment variables of the control plane that must never leak into workers. */
+const PRIVATE_ENV = /^(HODEI_API_TOKEN|HODEI_DATABASE_URL|HODEI_WORKER_TOKEN)$/;
+
+export class LocalProcessProvider implements WorkerProvider {
+  readonly kind = 'local';
+  readonly id: string;
+  readonly events = new EventEmitter<ProviderEvents>();
+  private readonly children = new Map<string, Child>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: LocalProviderOptions) {
+    this.id = opts.id ?? 'local';
+    this.log = opts.logger.child({ provider: this.id });
+  }
+
+  async start(): Promise<void> {
+    (this.opts.cliCommand ?? hodeiCliCommand()); // fails early with a clear message when unbuilt
+  }
+
+  async provision(req: ProvisionRequest): Promise<{ handle: string }> {
+    const [cmd, ...prefix] = this.opts.cliCommand ?? hodeiCliCommand();
+    if (!cmd) throw new Error('empty CLI command');
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PRIVATE_ENV.test(k)) env[k] = v;
+    Object.assign(env, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
+    const proc = spawn(cmd, [...prefix, 'worker', '--server', req.serverUrl], {
+      env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    const spawned = new Promise<void>((resolve, reject) => {
+      proc.once('spawn', resolve);
+      proc.once('error', reject);
+    });
+    const exited = new Promise<void>((resolve) => {
+      proc.once('close', (code, signal) => {
+        this.children.delete(req.workerId);
+        this.log.debug({ workerId: req.workerId, code, signal }, 'worker process exited');
+        this.events.emit('worker.exited', { workerId: req.workerId, exitCode: code, reason: signal ? `Signal${signal}` : null });
+        resolve();
+      });
+    });
+    this.children.set(req.workerId, { proc, jobId: req.jobId, exited });
+    for (const stream of [proc.stdout, proc.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => this.log.debug({ workerId: req.workerId, agent: line.slice(0, 2000) }, 'agent output'));
+    }
+    try {
+      await spawned;
+    } catch (err) {
+      this.children.delete(req.workerId);
+      throw new Error(`could not start worker process: ${(err as Error).message}`);
+    }
+    return { handle: `pid:${proc.pid}` };
+  }
+
+  async terminate(workerId: string, opts: { graceMs?: number } = {}): Promise<void> {
+    const child = this.children.get(workerId);
+    if (!child?.proc.pid) return;
+    const pgid = child.proc.pid;
+    signalGroup(pgid, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), opts.graceMs ?? 5000);
+    await child.exited;
+    clearTimeout(timer);
+  }
+
+  async list(): Promise<ProviderWorker[]> {
+    return [...this.children].map(([workerId, c]) => ({
+      workerId, handle: `pid:${c.proc.pid ?? 0}`, phase: 'running' as const, jobId: c.jobId,
+    }));
+  }
+
+  async health(): Promise<HealthCheckResult> {
+    const started = Date.now();
+    let status: HealthCheckResult['status'] = 'Healthy';
+    let message = `${this.children.size} worker processes`;
+    try {
+      this.opts.cliCommand ?? hodeiCliCommand();
+    } catch (err) {
+      status = 'Unhealthy';
+      message = (err as Error).message;
+    }
+    const check = { name: 'local-processes', status, message, durationMs: Date.now() - started };
+    return { status, details: { workers: String(this.children.size), cli: message }, checks: [check],
+      durationMs: check.durationMs, checkedAt: new Date().toISOString() };
+  }
+
+  async stop(opts: { terminateWorkers?: boolean } = {}): Promise<void> {
+    if (opts.terminateWorkers) await Promise.all([...this.children.keys()].map((id) => this.terminate(id, { graceMs: 2000 })));
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,109 @@
+// The reconciler repairs drift the event path can miss: workers that stopped heartbeating or never
+// registered, jobs whose worker is gone (e.g. after a control-plane crash), processes or pods
+// nobody owns, and running jobs far past their timeout.
+import type { Job } from '../domain/job.js';
+import type { Worker } from '../domain/worker.js';
+import type { JobService } from '../jobs/service.js';
+import type { Logger } from '../observability/logger.js';
+import type { WorkerProvider } from '../providers/provider.js';
+import { LIVE_WORKER_STATES, type Scheduler } from './scheduler.js';
+import { SerialLoop } from './serial-loop.js';
+
+export interface ReconcilerOptions {
+  jobs: JobService;
+  provider: WorkerProvider;
+  scheduler: Scheduler;
+  logger: Logger;
+  /** @defaultValue 5000 */
+  intervalMs: number;
+  /** A registered worker silent this long is lost. @defaultValue 15000 */
+  workerLostAfterMs: number;
+  /** A worker that has not registered this long after creation failed to start. @defaultValue 60000 */
+  registrationTimeoutMs: number;
+  now?: () => Date;
+}
+
+/** Extra time past timeoutSeconds before the control plane stops waiting for the agent's own kill. */
+const TIMEOUT_GRACE_MS = 30_000;
+
+export class Reconciler {
+  readonly loop: SerialLoop;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: ReconcilerOptions) {
+    this.log = o.logger.child({ component: 'reconciler' });
+    this.now = o.now ?? (() => new Date());
+    this.loop = new SerialLoop(() => this.reconcile(), o.intervalMs, (err) => this.log.error({ err }, 'reconcile failed'));
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private get store() {
+    return this.o.jobs.store;
+  }
+
+  async reconcile(): Promise<void> {
+    const now = this.now().getTime();
+    const live = await this.store.listWorkers({ states: LIVE_WORKER_STATES });
+    for (const w of live) {
+      const silentFor = now - Date.parse(w.lastHeartbeatAt ?? w.createdAt);
+      if (w.registeredAt === null && silentFor > this.o.registrationTimeoutMs) {
+        await this.lose(w, 'AgentNeverRegistered', `agent did not register within ${this.o.registrationTimeoutMs} ms`);
+      } else if (w.registeredAt !== null && silentFor > this.o.workerLostAfterMs) {
+        await this.lose(w, 'WorkerLost', `no heartbeat for ${Math.round(silentFor / 1000)} s`);
+      }
+    }
+    const liveNow = await this.store.listWorkers({ states: LIVE_WORKER_STATES });
+    await this.failOrphanedJobs(liveNow, now);
+    await this.terminateUnowned();
+  }
+
+  private async lose(w: Worker, reason: string, message: string): Promise<void> {
+    this.log.warn({ workerId: w.id, reason }, message);
+    if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 1000 });
+    await this.o.scheduler.onWorkerGone(w.id, reason, message);
+  }
+
+  /** Active jobs with no live worker (a crash between claim and provision, a worker record lost). */
+  private async failOrphanedJobs(live: Worker[], now: number): Promise<void> {
+    const holders = new Set<string>();
+    for (const w of live) if (w.jobId) holders.add(w.jobId);
+    for (const job of await this.o.jobs.activeJobs()) {
+      if (job.state === 'queued') continue;
+      const idle = now - Date.parse(job.updatedAt);
+      if (!holders.has(job.id) && idle > this.o.intervalMs * 2) {
+        this.log.warn({ jobId: job.id, state: job.state }, 'job has no live worker');
+        await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason: 'WorkerLost', message: 'no live worker holds this job' });
+      } else if (pastTimeout(job, now)) {
+        this.log.warn({ jobId: job.id }, 'job far past its timeout; ending it');
+        await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'timed_out', exitCode: null, message: 'agent did not report within the timeout grace' });
+        const holder = live.find((w) => w.jobId === job.id);
+        if (holder) await this.o.provider.terminate(holder.id, { graceMs: 1000 });
+      }
+    }
+  }
+
+  /** Processes or pods the provider runs that the store says are finished or never knew. */
+  private async terminateUnowned(): Promise<void> {
+    // Ask the provider first: a worker provisioned after this is not in its list, so never mistaken.
+    const running = await this.o.provider.list();
+    const known = new Set((await this.store.listWorkers({ states: LIVE_WORKER_STATES })).map((w) => w.id));
+    for (const pw of running) {
+      if (known.has(pw.workerId)) continue;
+      this.log.warn({ workerId: pw.workerId, handle: pw.handle }, 'terminating worker nobody owns');
+      await this.o.provider.terminate(pw.workerId, { graceMs: 1000 });
+    }
+  }
+}
+
+function pastTimeout(job: Job, now: number): boolean {
+  if (job.state !== 'running' || !job.startedAt || !job.spec.timeoutSeconds) return false;
+  return now > Date.parse(job.startedAt) + job.spec.timeoutSeconds * 1000 + TIMEOUT_GRACE_MS;
+}

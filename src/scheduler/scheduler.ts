@@ -1,0 +1,138 @@
+// The scheduler: hands queued jobs to workers. An idle pooled worker is offered work first;
+// otherwise the provider is asked for a new worker, within the max-workers limit. Providers report
+// back through events; the scheduler never reaches into a provider's internals.
+import { randomUUID } from 'node:crypto';
+import type { Job } from '../domain/job.js';
+import { isTerminal } from '../domain/job.js';
+import type { Worker, WorkerState } from '../domain/worker.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { JobService } from '../jobs/service.js';
+import type { Logger } from '../observability/logger.js';
+import type { WorkerProvider } from '../providers/provider.js';
+import { hashToken, newToken } from '../util/tokens.js';
+import { SerialLoop } from './serial-loop.js';
+
+/** What the scheduler needs from the worker gateway. */
+export type WorkerControl = Pick<Gateway, 'cancelJob' | 'offerJob' | 'shutdownWorker' | 'isConnected'>;
+
+export interface SchedulerOptions {
+  jobs: JobService;
+  provider: WorkerProvider;
+  gateway: WorkerControl;
+  logger: Logger;
+  /** URL agents connect back to. */
+  serverUrl: () => string;
+  /** @defaultValue 8 */
+  maxWorkers: number;
+  /** true: one job per worker (default); false: workers are pooled and reused. */
+  ephemeral: boolean;
+  /** Safety-net poll when no event woke the loop. @defaultValue 1000 */
+  pollIntervalMs?: number;
+  now?: () => Date;
+}
+
+export const LIVE_WORKER_STATES: readonly WorkerState[] = ['provisioning', 'ready', 'busy', 'draining'];
+
+export class Scheduler {
+  private readonly loop: SerialLoop;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.log = o.logger.child({ component: 'scheduler' });
+    this.now = o.now ?? (() => new Date());
+    this.loop = new SerialLoop(() => this.dispatch(), o.pollIntervalMs ?? 1000, (err) =>
+      this.log.error({ err }, 'dispatch failed'));
+  }
+
+  private get store() {
+    return this.o.jobs.store;
+  }
+
+  start(): void {
+    const bus = this.o.jobs.bus;
+    bus.on('job.queued', () => this.loop.wake());
+    bus.on('job.cancelled', (ev) => void this.stopWorkerOf(ev.jobId).catch((err: unknown) => this.log.error({ err, jobId: ev.jobId }, 'stopping worker of cancelled job failed')));
+    this.o.provider.events.on('worker.exited', (ev) => void this.onWorkerGone(ev.workerId, ev.reason ?? 'WorkerLost', `worker exited (code ${ev.exitCode ?? 'none'})`)
+      .catch((err: unknown) => this.log.error({ err }, 'handling worker exit failed')));
+    this.o.provider.events.on('worker.failed', (ev) => void this.onWorkerGone(ev.workerId, ev.reason, ev.message)
+      .catch((err: unknown) => this.log.error({ err }, 'handling worker failure failed')));
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** Runs one dispatch pass now (tests, and callers that just queued work). */
+  wake(): void {
+    this.loop.wake();
+  }
+
+  private async liveWorkers(): Promise<Worker[]> {
+    return this.store.listWorkers({ states: LIVE_WORKER_STATES, providerId: this.o.provider.id });
+  }
+
+  private async dispatch(): Promise<void> {
+    const live = await this.liveWorkers();
+    if (!this.o.ephemeral) {
+      for (const w of live) if (w.state === 'ready' && !w.jobId) void this.o.gateway.offerJob(w.id);
+    }
+    const capacity = this.o.maxWorkers - live.length;
+    if (capacity <= 0) return;
+    const jobs = await this.store.claimQueuedJobs(capacity, this.now());
+    await Promise.all(jobs.map((job) => this.provisionFor(job)));
+    if (jobs.length === capacity) this.loop.wake(); // there may be more
+  }
+
+  private async provisionFor(job: Job): Promise<void> {
+    const workerId = `w-${randomUUID()}`;
+    const token = newToken();
+    await this.store.insertWorker({
+      id: workerId, providerId: this.o.provider.id, jobId: job.id, ephemeral: this.o.ephemeral,
+      tokenHash: hashToken(token), createdAt: this.now(),
+    });
+    try {
+      const { handle } = await this.o.provider.provision({
+        workerId, jobId: job.id, token, serverUrl: this.o.serverUrl(),
+        resources: job.spec.resources, labels: job.spec.labels,
+        ...(job.spec.image ? { image: job.spec.image } : {}),
+        ...(job.spec.timeoutSeconds ? { timeoutSeconds: job.spec.timeoutSeconds } : {}),
+      });
+      await this.store.updateWorker(workerId, { handle });
+      this.log.info({ jobId: job.id, workerId, attempt: job.attempt }, 'worker provisioned');
+    } catch (err) {
+      const message = (err as Error).message;
+      this.log.warn({ jobId: job.id, workerId, err: message }, 'provisioning failed');
+      await this.store.transitionWorker(workerId, LIVE_WORKER_STATES, 'failed', { reason: 'ProvisioningFailed' }, this.now());
+      await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'provisioning_failed', exitCode: null, message });
+    }
+  }
+
+  /** The worker of a cancelled job is told to stop the job; one not connected yet is terminated. */
+  private async stopWorkerOf(jobId: string): Promise<void> {
+    const workers = (await this.liveWorkers()).filter((w) => w.jobId === jobId);
+    for (const w of workers) {
+      if (this.o.gateway.cancelJob(w.id, jobId)) continue;
+      await this.o.provider.terminate(w.id);
+    }
+  }
+
+  /**
+   * A worker's process or pod ended (or failed to start). The worker is marked terminated (it had
+   * finished) or failed; a job it still held gets a failed attempt, retried if attempts remain.
+   */
+  async onWorkerGone(workerId: string, reason: string, message: string): Promise<void> {
+    const w = await this.store.getWorker(workerId);
+    if (!w || !LIVE_WORKER_STATES.includes(w.state)) return;
+    const finished = w.state === 'draining' || (w.state === 'ready' && !w.jobId);
+    await this.store.transitionWorker(workerId, [w.state], finished ? 'terminated' : 'failed',
+      finished ? {} : { reason }, this.now());
+    if (finished || !w.jobId) return;
+    const job = await this.store.getJob(w.jobId);
+    if (!job || isTerminal(job.state) || (job.workerId !== null && job.workerId !== workerId)) return;
+    this.log.warn({ workerId, jobId: job.id, reason }, 'worker gone while holding a job');
+    await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason, message });
+    this.loop.wake();
+  }
+}
