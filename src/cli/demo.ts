@@ -40,7 +40,7 @@ export function registerDemoCommand(program: Command): void {
       const client = new HodeiClient(cp.url, cp.apiToken);
       const submitted = await Promise.all(SAMPLES.map(async (s) => ({ ...s, id: (await client.submit(s.job)).id })));
       await Promise.all(submitted.map(async (s) => {
-        for await (const e of client.logEntries(s.id, true)) {
+        for await (const e of client.followLogs(s.id)) {
           for (const line of e.data.replace(/\n$/, '').split('\n')) process.stdout.write(`[${s.name}${e.stream === 'stderr' ? ' stderr' : ''}] ${line}\n`);
         }
       }));

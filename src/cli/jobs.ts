@@ -40,7 +40,7 @@ export function registerJobsCommands(program: Command): void {
     .option('-f, --follow', 'keep streaming until the job ends'))
     .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
       const client = clientFrom(flags);
-      for await (const e of client.logEntries(id, flags.follow === true)) {
+      for await (const e of flags.follow ? client.followLogs(id) : client.logEntries(id, false)) {
         if (flags.json) process.stdout.write(JSON.stringify(e) + '\n');
         else (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
       }

@@ -58,7 +58,7 @@ export async function streamUntilDone(client: HodeiClient, jobId: string, json: 
   };
   process.once('SIGINT', onSigint);
   try {
-    for await (const e of client.logEntries(jobId, true)) {
+    for await (const e of client.followLogs(jobId)) {
       if (json) continue;
       (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
     }

@@ -77,9 +77,9 @@ export class HodeiClient {
     return (await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs`)).text();
   }
 
-  /** Streams log entries; with follow, until the job ends. */
-  async *logEntries(id: string, follow: boolean): AsyncGenerator<StoredLogEntry> {
-    const res = await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs?format=ndjson&follow=${follow}`);
+  /** Streams log entries after `after`; with follow, until the job ends. */
+  async *logEntries(id: string, follow: boolean, after = 0): AsyncGenerator<StoredLogEntry> {
+    const res = await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs?format=ndjson&follow=${follow}&after=${after}`);
     if (!res.body) return;
     const decoder = new TextDecoder();
     let buf = '';
@@ -90,6 +90,30 @@ export class HodeiClient {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         if (line) yield JSON.parse(line) as StoredLogEntry;
+      }
+    }
+  }
+
+  /**
+   * Follows a job's output to its end, surviving a control-plane restart: when the stream or the
+   * server drops, it reconnects from the last entry seen, for up to `patienceMs` of outage.
+   */
+  async *followLogs(id: string, patienceMs = 120_000): AsyncGenerator<StoredLogEntry> {
+    let after = 0;
+    let downSince: number | null = null;
+    for (;;) {
+      try {
+        for await (const e of this.logEntries(id, true, after)) {
+          after = e.seq;
+          downSince = null;
+          yield e;
+        }
+        return;
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        downSince ??= Date.now();
+        if (Date.now() - downSince > patienceMs) throw err instanceof UnreachableError ? err : new UnreachableError(this.baseUrl, err);
+        await new Promise((r) => setTimeout(r, 500));
       }
     }
   }

@@ -58,7 +58,12 @@ export class WorkerSessions implements GatewayBackend {
       if (!claimed) return null;
       jobId = claimed.id;
     }
-    const job = await this.store.transitionJob(jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
+    let job = await this.store.transitionJob(jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
+    if (!job) {
+      // Assigned to this worker before, but the assignment was lost with a control-plane restart.
+      const current = await this.store.getJob(jobId);
+      if (current?.state === 'assigned' && current.workerId === workerId) job = current;
+    }
     if (!job) {
       // Cancelled or taken over meanwhile: this worker has nothing to do.
       if (worker.ephemeral) await this.drain(workerId);

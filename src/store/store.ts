@@ -16,6 +16,8 @@ export interface JobListQuery {
   limit: number;
   /** Opaque cursor returned by the previous page. */
   cursor?: string;
+  /** By (createdAt, id): 'asc' oldest first, 'desc' newest first. @defaultValue 'asc' */
+  order?: 'asc' | 'desc';
 }
 
 export interface JobPage {
@@ -98,7 +100,7 @@ export interface WorkerStore {
   /** Atomic compare-and-set on the worker state, like transitionJob. */
   transitionWorker(id: string, from: readonly WorkerState[], to: WorkerState, patch?: WorkerPatch,
     now?: Date): Promise<Worker | null>;
-  updateWorker(id: string, patch: WorkerPatch): Promise<Worker | null>;
+  updateWorker(id: string, patch: WorkerPatch, now?: Date): Promise<Worker | null>;
   /**
    * Consumes a one-time registration token: returns the worker it belongs to and marks the token
    * used in the same statement. A second call with the same token returns null.
@@ -108,7 +110,54 @@ export interface WorkerStore {
   findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null>;
 }
 
-export interface Store extends JobStore, WorkerStore {
+export interface NewEvent {
+  timestamp: Date;
+  /** Namespaced name, e.g. `worker.created`, `hpa.scale_up`. */
+  eventType: string;
+  provider: string;
+  workerId?: string | null;
+  jobId?: string | null;
+  namespace?: string | null;
+  durationMs?: number | null;
+  success: boolean;
+  details?: Record<string, unknown>;
+}
+
+export interface StoredEvent {
+  id: number;
+  timestamp: string; // ISO-8601
+  eventType: string;
+  provider: string;
+  workerId: string | null;
+  jobId: string | null;
+  namespace: string | null;
+  durationMs: number | null;
+  success: boolean;
+  details: Record<string, unknown>;
+}
+
+export interface EventQuery {
+  type?: string;
+  workerId?: string;
+  jobId?: string;
+  /** Only events at or after this time. */
+  since?: Date;
+  limit: number;
+}
+
+export interface EventStore {
+  /** Inserts a batch in one statement. */
+  insertEvents(rows: readonly NewEvent[]): Promise<void>;
+  /** Matching events, newest first. */
+  queryEvents(q: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * Deletes events older than `olderThan` and all but the newest `keepMax` (by insertion order).
+   * Returns how many were deleted.
+   */
+  pruneEvents(opts: { olderThan?: Date; keepMax?: number }): Promise<number>;
+}
+
+export interface Store extends JobStore, WorkerStore, EventStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;

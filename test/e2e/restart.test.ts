@@ -8,7 +8,7 @@ import { HodeiClient } from '../../src/client/client.js';
 import { isTerminal } from '../../src/domain/job.js';
 import { freshDatabase, TEST_ENGINES } from '../../src/store/testing/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
-import { freePort, startServerProcess, waitFor } from './harness.js';
+import { freePort, runCli, startServerProcess, waitFor } from './harness.js';
 
 describe.each(TEST_ENGINES)('control plane SIGKILL and restart on %s', (engine) => {
   it('loses no queued or running job and records none twice', async () => {
@@ -29,6 +29,9 @@ describe.each(TEST_ENGINES)('control plane SIGKILL and restart on %s', (engine) 
     const ids = await Promise.all(Array.from({ length: 24 }, () =>
       client.submit({ command: 'sh', args: ['-c', `echo "$HODEI_JOB_ID" >> "${ledger}"; sleep 4; echo done`] }).then((j) => j.id)));
     await waitFor('20 jobs running', async () => (await client.listJobs({ state: 'running', limit: 100 })).jobs.length >= 20, 60_000);
+    // A CLI following a job across the crash prints all of its output and its exit code.
+    const cli = runCli(['run', '--', 'sh', '-c', 'echo before; sleep 5; echo after; exit 4'], { HODEI_URL: first.url, HODEI_API_TOKEN: token }, 120_000);
+    await waitFor('the CLI job to print', async () => (await client.listJobs({ limit: 100 })).jobs.length === 25, 30_000);
 
     first.proc.kill('SIGKILL');
     await first.exited;
@@ -47,6 +50,9 @@ describe.each(TEST_ENGINES)('control plane SIGKILL and restart on %s', (engine) 
       }
       const ran = readFileSync(ledger, 'utf8').trim().split('\n');
       expect(ran.sort()).toEqual([...ids].sort());
+      const followed = await cli;
+      expect(followed.stdout).toBe('before\nafter\n');
+      expect(followed.code).toBe(4);
     } finally {
       second.proc.kill('SIGTERM');
       await second.exited;

@@ -38,11 +38,15 @@ export class LocalProcessProvider implements WorkerProvider {
   }
 
   async start(): Promise<void> {
-    (this.opts.cliCommand ?? hodeiCliCommand()); // fails early with a clear message when unbuilt
+    this.cliCommand(); // fails early with a clear message when the CLI is not built
+  }
+
+  private cliCommand(): string[] {
+    return this.opts.cliCommand ?? hodeiCliCommand();
   }
 
   async provision(req: ProvisionRequest): Promise<{ handle: string }> {
-    const [cmd, ...prefix] = this.opts.cliCommand ?? hodeiCliCommand();
+    const [cmd, ...prefix] = this.cliCommand();
     if (!cmd) throw new Error('empty CLI command');
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PRIVATE_ENV.test(k)) env[k] = v;
@@ -97,7 +101,7 @@ export class LocalProcessProvider implements WorkerProvider {
     let status: HealthCheckResult['status'] = 'Healthy';
     let message = `${this.children.size} worker processes`;
     try {
-      this.opts.cliCommand ?? hodeiCliCommand();
+      this.cliCommand();
     } catch (err) {
       status = 'Unhealthy';
       message = (err as Error).message;

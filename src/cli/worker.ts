@@ -1,0 +1,70 @@
+// `hodei worker --server URL`: the agent a provider starts in a pod or child process. The one-time
+// token comes from HODEI_WORKER_TOKEN and is removed from the environment at once, so nothing the
+// job starts can read it.
+import type { Command } from 'commander';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { runAgent, workerUrl, type AgentOptions } from '../worker/agent.js';
+
+export interface WorkerCommandOptions {
+  server?: string;
+  connectTimeout?: string;
+}
+
+/** Exit code for usage errors (missing token, bad URL or timeout). */
+export const USAGE_EXIT = 64;
+
+/**
+ * Validates the command's inputs, consumes HODEI_WORKER_TOKEN from `env`, and runs the agent.
+ * Resolves with the process exit code; usage errors are written to `stderr`.
+ */
+export async function runWorkerCommand(
+  opts: WorkerCommandOptions,
+  deps: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.WritableStream; logger?: Logger; signal?: AbortSignal;
+    agent?: Partial<AgentOptions> } = {},
+): Promise<number> {
+  const env = deps.env ?? process.env;
+  const stderr = deps.stderr ?? process.stderr;
+  const usage = (msg: string): number => {
+    stderr.write(`hodei worker: ${msg}\n`);
+    return USAGE_EXIT;
+  };
+  const token = env.HODEI_WORKER_TOKEN;
+  delete env.HODEI_WORKER_TOKEN;
+  if (!token) return usage('HODEI_WORKER_TOKEN is not set: the control plane passes a one-time token to each worker it starts');
+  const server = opts.server ?? env.HODEI_URL;
+  if (!server) return usage('--server <url> (or HODEI_URL) is required');
+  try {
+    workerUrl(server);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const rawTimeout = opts.connectTimeout ?? env.HODEI_WORKER_CONNECT_TIMEOUT;
+  let connectTimeoutMs = 60_000;
+  if (rawTimeout !== undefined && rawTimeout !== '') {
+    const seconds = Number(rawTimeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      return usage(`connect timeout must be a positive number of seconds (got '${rawTimeout}')`);
+    }
+    connectTimeoutMs = seconds * 1000;
+  }
+  const logger = deps.logger ?? createLogger({ name: 'hodei-worker' });
+  return runAgent({ serverUrl: server, token, logger, connectTimeoutMs, signal: deps.signal, ...deps.agent });
+}
+
+/** Adds `hodei worker` to the CLI program. */
+export function registerWorkerCommand(program: Command): Command {
+  return program
+    .command('worker')
+    .description('run the worker agent: connect to the control plane, run assigned jobs, report results')
+    .option('--server <url>', 'control-plane URL (default: $HODEI_URL)')
+    .option('--connect-timeout <seconds>', 'give up after this long without a connection (default: $HODEI_WORKER_CONNECT_TIMEOUT or 60)')
+    .action(async (opts: WorkerCommandOptions) => {
+      // SIGTERM (pod deletion, provider terminate): cancel the running job, report it, exit 143.
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      const code = await runWorkerCommand(opts, { signal: stop.signal });
+      process.exit(code);
+    });
+}

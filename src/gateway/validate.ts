@@ -1,0 +1,129 @@
+// JSON Schemas for every protocol message and the parsers both ends use. A message is checked in
+// two steps (is it a JSON object with a known `type`? then that type's schema) so an error names
+// the exact field and rule instead of a oneOf soup.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorMessage, ServerMessage, WorkerMessage } from './protocol.js';
+
+const str = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+const count = { type: 'integer', minimum: 0 } as const;
+const jobRef = { jobId: str, attempt: count } as const;
+
+const logEntry = {
+  type: 'object',
+  required: ['stream', 'data'],
+  properties: { stream: { enum: ['stdout', 'stderr', 'system'] }, data: { type: 'string' } },
+} as const;
+
+const jobResult = {
+  type: 'object',
+  required: ['exitCode', 'outcome'],
+  properties: {
+    exitCode: { type: ['integer', 'null'] },
+    signal: { type: ['string', 'null'] },
+    outcome: { enum: ['exited', 'timed_out', 'cancelled', 'error'] },
+    message: { type: 'string', maxLength: 65536 },
+  },
+} as const;
+
+const assignedJob = {
+  type: 'object',
+  required: ['jobId', 'attempt', 'command', 'args', 'env', 'secretNames'],
+  properties: {
+    ...jobRef,
+    command: str,
+    args: { type: 'array', items: { type: 'string' } },
+    env: { type: 'object', additionalProperties: { type: 'string' } },
+    secretNames: { type: 'array', items: { type: 'string' } },
+    workingDir: str,
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+  },
+} as const;
+
+const errorMsg = {
+  required: ['code', 'message'],
+  properties: { code: str, message: { type: 'string' }, field: { type: 'string' }, rule: { type: 'string' } },
+} as const;
+
+/** type → [required fields, properties]; every message is an object with a string `type`. */
+type Shape = { required: readonly string[]; properties: Record<string, unknown> };
+const shape = (required: readonly string[], properties: Record<string, unknown>): Shape => ({ required, properties });
+
+const WORKER_SHAPES: Record<WorkerMessage['type'], Shape> = {
+  register: shape(['protocolVersion', 'token', 'agentVersion', 'pid', 'hostname'], {
+    protocolVersion: { type: 'integer', minimum: 1 }, token: str, agentVersion: str, pid: count, hostname: str,
+  }),
+  resume: shape(['protocolVersion', 'workerId', 'sessionToken'], {
+    protocolVersion: { type: 'integer', minimum: 1 }, workerId: str, sessionToken: str,
+    job: { anyOf: [{ type: 'null' }, { type: 'object', required: ['jobId', 'attempt'], properties: jobRef }] },
+  }),
+  heartbeat: shape([], {}),
+  'job.started': shape(['jobId', 'attempt'], jobRef),
+  'job.logs': shape(['jobId', 'attempt', 'seq', 'entries'], {
+    ...jobRef, seq: { type: 'integer', minimum: 1 }, entries: { type: 'array', items: logEntry },
+  }),
+  'job.result': shape(['jobId', 'attempt', 'result'], { ...jobRef, result: jobResult }),
+  error: shape(errorMsg.required, errorMsg.properties),
+};
+
+const SERVER_SHAPES: Record<ServerMessage['type'], Shape> = {
+  registered: shape(['protocolVersion', 'workerId', 'sessionToken', 'heartbeatIntervalMs'], {
+    protocolVersion: { type: 'integer', minimum: 1 }, workerId: str, sessionToken: str,
+    heartbeatIntervalMs: { type: 'integer', minimum: 1 },
+  }),
+  resumed: shape(['workerId', 'heartbeatIntervalMs'], { workerId: str, heartbeatIntervalMs: { type: 'integer', minimum: 1 } }),
+  'heartbeat.ack': shape([], {}),
+  'job.assign': shape(['job'], { job: assignedJob }),
+  'job.logs.ack': shape(['jobId', 'attempt', 'seq'], { ...jobRef, seq: { type: 'integer', minimum: 1 } }),
+  'job.result.ack': shape(['jobId', 'attempt'], jobRef),
+  'job.cancel': shape(['jobId'], { jobId: str, reason: { type: 'string' } }),
+  shutdown: shape(['reason'], { reason: { type: 'string' } }),
+  error: shape(errorMsg.required, errorMsg.properties),
+};
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: ErrorMessage };
+
+function invalid(message: string, field: string, rule: string): { ok: false; error: ErrorMessage } {
+  return { ok: false, error: { type: 'error', code: 'INVALID_MESSAGE', message, field, rule } };
+}
+
+function describe(type: string, e: ErrorObject): { ok: false; error: ErrorMessage } {
+  const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
+  const field = missing ? `${e.instancePath}/${missing}` : e.instancePath || '/';
+  const rule = missing ? 'required' : `${e.keyword}: ${e.message ?? 'invalid'}`;
+  const what = missing ? 'is required' : (e.message ?? 'is invalid');
+  return invalid(`invalid ${type} message: field ${field} ${what}`, field, rule);
+}
+
+function makeParser<T extends { type: string }>(shapes: Record<string, Shape>): (raw: string) => ParseResult<T> {
+  const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+  const validators = new Map<string, ValidateFunction>();
+  for (const [type, s] of Object.entries(shapes)) {
+    validators.set(type, ajv.compile({ type: 'object', required: [...s.required], properties: s.properties }));
+  }
+  const known = [...validators.keys()].join(', ');
+  return (raw) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      return invalid(`message is not valid JSON: ${(err as Error).message}`, '/', 'json');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return invalid('message must be a JSON object', '/', 'type: must be object');
+    }
+    const type = (value as { type?: unknown }).type;
+    if (typeof type !== 'string') return invalid('field /type is required and must be a string', '/type', 'required');
+    const validate = validators.get(type);
+    if (!validate) return invalid(`unknown message type '${type.slice(0, 64)}' (expected one of: ${known})`, '/type', 'enum');
+    if (!validate(value)) {
+      const first = validate.errors?.[0];
+      return first ? describe(type, first) : invalid(`invalid ${type} message`, '/', 'schema');
+    }
+    return { ok: true, message: value as T };
+  };
+}
+
+/** Parses what a worker sent (used by the gateway). */
+export const parseWorkerMessage = makeParser<WorkerMessage>(WORKER_SHAPES);
+/** Parses what the control plane sent (used by the agent). */
+export const parseServerMessage = makeParser<ServerMessage>(SERVER_SHAPES);

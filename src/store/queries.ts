@@ -1,0 +1,154 @@
+// The hot queries, one constant each. Every write is a single statement, so each store method is
+// atomic without an explicit transaction. Timestamps are passed as ISO strings and cast, which
+// behaves the same on both drivers. `secrets` is deliberately absent from JOB_COLUMNS.
+
+const JOB_COLUMNS = `id, state, spec, attempt, worker_id, exit_code, reason, message, not_before,
+  transitions, created_at, updated_at, started_at, finished_at`;
+
+const WORKER_COLUMNS = `id, provider_id, state, job_id, ephemeral, handle, reason, created_at,
+  updated_at, registered_at, last_heartbeat_at`;
+
+// $1 id, $2 spec, $3 secrets, $4 labels, $5 created_at, $6 first transition (jsonb array)
+export const INSERT_JOB = `
+INSERT INTO jobs (id, state, spec, secrets, labels, not_before, transitions, created_at, updated_at)
+VALUES ($1, 'queued', $2::jsonb, $3::jsonb, $4::jsonb, $5::timestamptz, $6::jsonb, $5::timestamptz, $5::timestamptz)
+RETURNING ${JOB_COLUMNS}`;
+
+export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`;
+
+export const GET_JOB_SECRETS = `SELECT secrets FROM jobs WHERE id = $1`;
+
+/**
+ * Compare-and-set. $1 id, $2 allowed source states, $3 required attempt (or null), $4 target
+ * state, $5 now, $6 transition to append (jsonb array of one), $7 patch (jsonb: a key that is
+ * present is applied, even when null), $8 whether $4 is terminal.
+ */
+export const TRANSITION_JOB = `
+UPDATE jobs SET
+  state       = $4,
+  updated_at  = $5::timestamptz,
+  transitions = transitions || $6::jsonb,
+  worker_id   = CASE WHEN $7::jsonb ? 'workerId' THEN $7::jsonb ->> 'workerId' ELSE worker_id END,
+  exit_code   = CASE WHEN $7::jsonb ? 'exitCode' THEN ($7::jsonb ->> 'exitCode')::integer ELSE exit_code END,
+  reason      = CASE WHEN $7::jsonb ? 'reason' THEN $7::jsonb ->> 'reason' ELSE reason END,
+  message     = CASE WHEN $7::jsonb ? 'message' THEN $7::jsonb ->> 'message' ELSE message END,
+  not_before  = COALESCE(($7::jsonb ->> 'notBefore')::timestamptz, not_before),
+  attempt     = attempt + CASE WHEN ($7::jsonb ->> 'incrementAttempt')::boolean THEN 1 ELSE 0 END,
+  started_at  = CASE WHEN $4 = 'running' THEN $5::timestamptz ELSE started_at END,
+  finished_at = CASE WHEN $8::boolean THEN $5::timestamptz ELSE finished_at END
+WHERE id = $1 AND state = ANY($2::text[]) AND ($3::integer IS NULL OR attempt = $3::integer)
+RETURNING ${JOB_COLUMNS}`;
+
+/**
+ * $1 now, $2 limit, $3 transition to append. SKIP LOCKED: a row another replica is claiming is
+ * passed over instead of waited for, so concurrent claimers never get the same job.
+ */
+export const CLAIM_QUEUED_JOBS = `
+UPDATE jobs SET state = 'provisioning', updated_at = $1::timestamptz, transitions = transitions || $3::jsonb
+WHERE id IN (
+  SELECT id FROM jobs
+  WHERE state = 'queued' AND not_before <= $1::timestamptz
+  ORDER BY created_at, id
+  FOR UPDATE SKIP LOCKED
+  LIMIT $2)
+RETURNING ${JOB_COLUMNS}`;
+
+// $1 state (or null), $2 labels subset, $3/$4 cursor position (or null), $5 limit.
+const listJobs = (cmp: '>' | '<', dir: 'ASC' | 'DESC'): string => `
+SELECT ${JOB_COLUMNS} FROM jobs
+WHERE ($1::text IS NULL OR state = $1::text)
+  AND labels @> $2::jsonb
+  AND ($3::timestamptz IS NULL OR (created_at, id) ${cmp} ($3::timestamptz, $4::text))
+ORDER BY created_at ${dir}, id ${dir}
+LIMIT $5`;
+export const LIST_JOBS_ASC = listJobs('>', 'ASC');
+export const LIST_JOBS_DESC = listJobs('<', 'DESC');
+
+export const JOBS_IN_STATES = `SELECT ${JOB_COLUMNS} FROM jobs WHERE state = ANY($1::text[]) ORDER BY created_at, id`;
+
+export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP BY state`;
+
+// $1 job, $2 attempt, $3 entries (jsonb array of {stream, data}); seq follows array order.
+export const APPEND_LOGS = `
+INSERT INTO job_logs (job_id, attempt, stream, data)
+SELECT $1, $2, e.entry ->> 'stream', e.entry ->> 'data'
+FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(entry, ord)
+ORDER BY e.ord`;
+
+export const READ_LOGS = `
+SELECT seq, attempt, stream, data, at FROM job_logs
+WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
+
+// $1 id, $2 provider, $3 job, $4 ephemeral, $5 token hash, $6 created_at
+export const INSERT_WORKER = `
+INSERT INTO workers (id, provider_id, state, job_id, ephemeral, token_hash, created_at, updated_at)
+VALUES ($1, $2, 'provisioning', $3, $4, $5, $6::timestamptz, $6::timestamptz)
+RETURNING ${WORKER_COLUMNS}`;
+
+export const GET_WORKER = `SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1`;
+
+// $1 states (or null), $2 provider (or null)
+export const LIST_WORKERS = `
+SELECT ${WORKER_COLUMNS} FROM workers
+WHERE ($1::text[] IS NULL OR state = ANY($1::text[])) AND ($2::text IS NULL OR provider_id = $2::text)
+ORDER BY created_at, id`;
+
+// SET list of a worker patch (a jsonb object: keys present are applied) at time `now`.
+const workerPatch = (patch: string, now: string): string => `
+  updated_at        = ${now}::timestamptz,
+  job_id            = CASE WHEN ${patch}::jsonb ? 'jobId' THEN ${patch}::jsonb ->> 'jobId' ELSE job_id END,
+  handle            = CASE WHEN ${patch}::jsonb ? 'handle' THEN ${patch}::jsonb ->> 'handle' ELSE handle END,
+  reason            = CASE WHEN ${patch}::jsonb ? 'reason' THEN ${patch}::jsonb ->> 'reason' ELSE reason END,
+  registered_at     = COALESCE((${patch}::jsonb ->> 'registeredAt')::timestamptz, registered_at),
+  last_heartbeat_at = COALESCE((${patch}::jsonb ->> 'lastHeartbeatAt')::timestamptz, last_heartbeat_at),
+  session_hash      = COALESCE(${patch}::jsonb ->> 'sessionHash', session_hash)`;
+
+// $1 id, $2 patch, $3 now
+export const UPDATE_WORKER = `
+UPDATE workers SET ${workerPatch('$2', '$3')}
+WHERE id = $1
+RETURNING ${WORKER_COLUMNS}`;
+
+// $1 id, $2 allowed source states, $3 target state, $4 patch, $5 now
+export const TRANSITION_WORKER = `
+UPDATE workers SET state = $3, ${workerPatch('$4', '$5')}
+WHERE id = $1 AND state = ANY($2::text[])
+RETURNING ${WORKER_COLUMNS}`;
+
+/** A token works once, and never for a worker that already ended. $1 token hash, $2 now. */
+export const CONSUME_WORKER_TOKEN = `
+UPDATE workers SET token_used_at = $2::timestamptz, updated_at = $2::timestamptz
+WHERE token_hash = $1 AND token_used_at IS NULL AND state NOT IN ('terminated', 'failed')
+RETURNING ${WORKER_COLUMNS}`;
+
+export const FIND_WORKER_BY_SESSION = `
+SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1 AND session_hash = $2`;
+
+// ── events ──────────────────────────────────────────────────────────────────────────────────
+
+// $1 jsonb array of NewEvent (timestamps as ISO strings), inserted in array order.
+export const INSERT_EVENTS = `
+INSERT INTO events ("timestamp", event_type, provider, worker_id, job_id, namespace, duration_ms, success, details)
+SELECT (e ->> 'timestamp')::timestamptz, e ->> 'eventType', e ->> 'provider', e ->> 'workerId', e ->> 'jobId',
+  e ->> 'namespace', (e ->> 'durationMs')::double precision, (e ->> 'success')::boolean, COALESCE(e -> 'details', '{}')
+FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
+ORDER BY x.ord`;
+
+// $1 type, $2 worker, $3 job, $4 since (each may be null), $5 limit
+export const QUERY_EVENTS = `
+SELECT id, "timestamp", event_type, provider, worker_id, job_id, namespace, duration_ms, success, details
+FROM events
+WHERE ($1::text IS NULL OR event_type = $1::text) AND ($2::text IS NULL OR worker_id = $2::text)
+  AND ($3::text IS NULL OR job_id = $3::text) AND ($4::timestamptz IS NULL OR "timestamp" >= $4::timestamptz)
+ORDER BY "timestamp" DESC, id DESC
+LIMIT $5`;
+
+// $1 older-than (or null), $2 keep-max (or null). One statement, so it is atomic. The explicit
+// null check matters: OFFSET NULL means OFFSET 0, which would delete everything.
+export const PRUNE_EVENTS = `
+WITH deleted AS (
+  DELETE FROM events
+  WHERE "timestamp" < $1::timestamptz
+     OR ($2::integer IS NOT NULL AND id <= (SELECT id FROM events ORDER BY id DESC OFFSET $2::integer LIMIT 1))
+  RETURNING 1)
+SELECT count(*) AS n FROM deleted`;

@@ -1,0 +1,227 @@
+// The one Store implementation, over the SqlEngine abstraction: identical SQL on PGlite and on
+// PostgreSQL. Every method is a single statement (migrate aside), hence atomic on its own.
+import {
+  JOB_STATES, assertTransition, isTerminal, type Job, type JobState,
+} from '../domain/job.js';
+import { canWorkerTransition, type Worker, type WorkerState } from '../domain/worker.js';
+import { ConflictError, HodeiError, NotFoundError, ValidationError } from '../errors/errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { SqlEngine } from './engine.js';
+import { migrate } from './migrate.js';
+import * as q from './queries.js';
+import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toWorker } from './rows.js';
+import type {
+  EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewWorker, Store,
+  StoredEvent, StoredLogEntry, WorkerPatch,
+} from './store.js';
+
+/** SQLSTATE of a driver error (both drivers expose `.code`). */
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function checkLimit(field: string, n: number, max: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new ValidationError(`${field}: must be an integer from 1 to ${max}`, { field });
+  }
+}
+
+const transition = (state: string, at: Date, reason?: string | null): string =>
+  JSON.stringify([reason ? { state, at: at.toISOString(), reason } : { state, at: at.toISOString() }]);
+
+export class SqlStore implements Store {
+  constructor(private readonly db: SqlEngine) {}
+
+  get engine(): 'pglite' | 'postgres' {
+    return this.db.kind;
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  // ── jobs ─────────────────────────────────────────────────────────────────────────────────
+
+  async insertJob(job: NewJob): Promise<Job> {
+    const { secrets, ...rest } = job.spec;
+    const spec = { ...rest, secretNames: Object.keys(secrets).sort() };
+    try {
+      const rows = await this.db.query(q.INSERT_JOB, [job.id, JSON.stringify(spec), JSON.stringify(secrets),
+        JSON.stringify(job.spec.labels), job.createdAt.toISOString(), transition('queued', job.createdAt)]);
+      return toJob(rows[0] ?? {});
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError(`job '${job.id}' already exists`, { id: job.id });
+      throw err;
+    }
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    const [row] = await this.db.query(q.GET_JOB, [id]);
+    return row ? toJob(row) : null;
+  }
+
+  /** Throws NotFoundError for an unknown job rather than pretending it has no secrets. */
+  async getJobSecrets(id: string): Promise<Record<string, string>> {
+    const [row] = await this.db.query(q.GET_JOB_SECRETS, [id]);
+    if (!row) throw new NotFoundError('job', id);
+    return stringMap(row, 'secrets');
+  }
+
+  async listJobs(query: JobListQuery): Promise<JobPage> {
+    checkLimit('limit', query.limit, 1000);
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const sql = query.order === 'desc' ? q.LIST_JOBS_DESC : q.LIST_JOBS_ASC;
+    // One extra row tells whether another page exists without a count query.
+    const rows = await this.db.query(sql, [query.state ?? null, JSON.stringify(query.labels ?? {}),
+      after?.createdAt ?? null, after?.id ?? null, query.limit + 1]);
+    const jobs = rows.slice(0, query.limit).map(toJob);
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Every state in `from` must be a legal source of `to`, else IllegalTransitionError is thrown
+   * (a caller passing an impossible source has a bug; filtering would hide it). The transition
+   * is recorded with `opts.reason`, falling back to `patch.reason`.
+   */
+  async transitionJob(id: string, from: readonly JobState[], to: JobState, patch: JobTransitionPatch = {},
+    opts: { attempt?: number; reason?: string; now?: Date } = {}): Promise<Job | null> {
+    for (const f of from) assertTransition(f, to);
+    if (from.length === 0) return null;
+    const now = opts.now ?? new Date();
+    const p = { ...patch, notBefore: patch.notBefore?.toISOString() };
+    const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
+      now.toISOString(), transition(to, now, opts.reason ?? patch.reason), JSON.stringify(p), isTerminal(to)]);
+    return row ? toJob(row) : null;
+  }
+
+  /** Returned oldest first. */
+  async claimQueuedJobs(limit: number, now: Date): Promise<Job[]> {
+    if (!Number.isInteger(limit) || limit < 1) return [];
+    const rows = await this.db.query(q.CLAIM_QUEUED_JOBS, [now.toISOString(), limit, transition('provisioning', now)]);
+    return rows.map(toJob).sort(byCreation);
+  }
+
+  async jobsInStates(states: readonly JobState[]): Promise<Job[]> {
+    if (states.length === 0) return [];
+    return (await this.db.query(q.JOBS_IN_STATES, [[...states]])).map(toJob);
+  }
+
+  async countJobsByState(): Promise<Record<JobState, number>> {
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    for (const r of await this.db.query(q.COUNT_JOBS_BY_STATE)) counts[jobState(r)] = num(r, 'n');
+    return counts;
+  }
+
+  /** PostgreSQL text cannot hold NUL, which process output may contain: it becomes U+FFFD. */
+  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map((e) => ({ stream: e.stream, data: e.data.replaceAll('\0', '\uFFFD') }));
+    try {
+      await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows)]);
+    } catch (err) {
+      if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('job', jobId);
+      throw err;
+    }
+  }
+
+  async readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]> {
+    checkLimit('limit', limit, 100_000);
+    return (await this.db.query(q.READ_LOGS, [jobId, afterSeq, limit])).map(toLogEntry);
+  }
+
+  // ── workers ──────────────────────────────────────────────────────────────────────────────
+
+  async insertWorker(w: NewWorker): Promise<Worker> {
+    try {
+      const rows = await this.db.query(q.INSERT_WORKER,
+        [w.id, w.providerId, w.jobId, w.ephemeral, w.tokenHash, w.createdAt.toISOString()]);
+      return toWorker(rows[0] ?? {});
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError(`worker '${w.id}' or its token already exists`, { id: w.id });
+      throw err;
+    }
+  }
+
+  async getWorker(id: string): Promise<Worker | null> {
+    const [row] = await this.db.query(q.GET_WORKER, [id]);
+    return row ? toWorker(row) : null;
+  }
+
+  async listWorkers(opts: { states?: readonly WorkerState[]; providerId?: string } = {}): Promise<Worker[]> {
+    const states = opts.states ? [...opts.states] : null;
+    return (await this.db.query(q.LIST_WORKERS, [states, opts.providerId ?? null])).map(toWorker);
+  }
+
+  /** Like transitionJob: an illegal source state in `from` throws (code ILLEGAL_TRANSITION). */
+  async transitionWorker(id: string, from: readonly WorkerState[], to: WorkerState, patch: WorkerPatch = {},
+    now: Date = new Date()): Promise<Worker | null> {
+    for (const f of from) {
+      if (!canWorkerTransition(f, to)) {
+        throw new HodeiError('ILLEGAL_TRANSITION', `illegal worker transition ${f} → ${to}`, { from: f, to });
+      }
+    }
+    if (from.length === 0) return null;
+    const [row] = await this.db.query(q.TRANSITION_WORKER, [id, [...from], to, workerPatch(patch), now.toISOString()]);
+    return row ? toWorker(row) : null;
+  }
+
+  async updateWorker(id: string, patch: WorkerPatch, now: Date = new Date()): Promise<Worker | null> {
+    const [row] = await this.db.query(q.UPDATE_WORKER, [id, workerPatch(patch), now.toISOString()]);
+    return row ? toWorker(row) : null;
+  }
+
+  /** Also refuses a token of a worker that is already terminated or failed. */
+  async consumeWorkerToken(tokenHash: string, now: Date): Promise<Worker | null> {
+    const [row] = await this.db.query(q.CONSUME_WORKER_TOKEN, [tokenHash, now.toISOString()]);
+    return row ? toWorker(row) : null;
+  }
+
+  async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
+    const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
+    return row ? toWorker(row) : null;
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────────────────────
+
+  async insertEvents(rows: readonly NewEvent[]): Promise<void> {
+    if (rows.length === 0) return;
+    const json = rows.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }));
+    await this.db.query(q.INSERT_EVENTS, [JSON.stringify(json)]);
+  }
+
+  async queryEvents(query: EventQuery): Promise<StoredEvent[]> {
+    checkLimit('limit', query.limit, 100_000);
+    const rows = await this.db.query(q.QUERY_EVENTS, [query.type ?? null, query.workerId ?? null,
+      query.jobId ?? null, query.since?.toISOString() ?? null, query.limit]);
+    return rows.map(toEvent);
+  }
+
+  async pruneEvents(opts: { olderThan?: Date; keepMax?: number }): Promise<number> {
+    const keep = opts.keepMax;
+    if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
+      throw new ValidationError('keepMax: must be a non-negative integer', { field: 'keepMax' });
+    }
+    const [row] = await this.db.query(q.PRUNE_EVENTS, [opts.olderThan?.toISOString() ?? null, keep ?? null]);
+    return row ? num(row, 'n') : 0;
+  }
+}
+
+function byCreation(a: Job, b: Job): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function workerPatch(p: WorkerPatch): string {
+  return JSON.stringify({
+    ...p,
+    registeredAt: p.registeredAt?.toISOString(),
+    lastHeartbeatAt: p.lastHeartbeatAt?.toISOString(),
+  });
+}
