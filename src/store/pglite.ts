@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Queryable, Row, SqlEngine } from './engine.js';
-import { SqlStore } from './sql-store.js';
+import { openSqlStore } from './sql-store.js';
 import type { Store } from './store.js';
 
 function wrap(db: PGlite | Transaction): Queryable {
@@ -35,14 +35,5 @@ export interface OpenOptions {
 
 /** Opens (creating on first use, ≈ 5 s for initdb) the embedded store in `dataDir`. */
 export async function openPgliteStore(dataDir: string, opts: OpenOptions = {}): Promise<Store> {
-  const store = new SqlStore(await createPgliteEngine(dataDir));
-  if (opts.migrate ?? true) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
-  }
-  return store;
+  return openSqlStore(await createPgliteEngine(dataDir), opts);
 }

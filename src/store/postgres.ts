@@ -2,7 +2,7 @@
 import pg from 'pg';
 import type { Queryable, Row, SqlEngine } from './engine.js';
 import type { OpenOptions } from './pglite.js';
-import { SqlStore } from './sql-store.js';
+import { openSqlStore } from './sql-store.js';
 import type { Store } from './store.js';
 
 function wrap(c: pg.Pool | pg.PoolClient): Queryable {
@@ -47,14 +47,5 @@ export function createPostgresEngine(url: string, opts: PostgresOptions = {}): S
 
 /** Opens the store on a PostgreSQL database, e.g. `postgres://user:pw@host:5432/hodei`. */
 export async function openPostgresStore(url: string, opts: PostgresOptions = {}): Promise<Store> {
-  const store = new SqlStore(createPostgresEngine(url, opts));
-  if (opts.migrate ?? true) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
-  }
-  return store;
+  return openSqlStore(createPostgresEngine(url, opts), opts);
 }

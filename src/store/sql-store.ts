@@ -225,3 +225,17 @@ function workerPatch(p: WorkerPatch): string {
     lastHeartbeatAt: p.lastHeartbeatAt?.toISOString(),
   });
 }
+
+/** Wraps an engine in the store and applies pending migrations unless told not to. */
+export async function openSqlStore(engine: SqlEngine, opts: { migrate?: boolean } = {}): Promise<Store> {
+  const store = new SqlStore(engine);
+  if (opts.migrate ?? true) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
