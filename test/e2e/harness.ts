@@ -11,7 +11,7 @@ import { loadConfig, type HodeiConfig } from '../../src/config.js';
 import { startControlPlane, type ControlPlane } from '../../src/control-plane/control-plane.js';
 import { isTerminal, type Job } from '../../src/domain/job.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { freshDatabase, type TestEngine } from '../../src/store/testing/fresh.js';
+import { freshDatabase, type TestDatabase, type TestEngine } from '../../src/store/testing/fresh.js';
 import { hodeiCliCommand } from '../../src/util/paths.js';
 import { newToken } from '../../src/util/tokens.js';
 
@@ -31,8 +31,8 @@ export interface TestServer {
   stop: () => Promise<void>;
 }
 
-export async function startTestServer(opts: { engine?: TestEngine; config?: Partial<HodeiConfig> } = {}): Promise<TestServer> {
-  const db = await freshDatabase(opts.engine ?? 'pglite');
+export async function startTestServer(opts: { engine?: TestEngine; config?: Partial<HodeiConfig>; database?: TestDatabase } = {}): Promise<TestServer> {
+  const db = opts.database ?? await freshDatabase(opts.engine ?? 'pglite');
   const dataDir = db.engine === 'pglite' ? db.location : mkdtempSync(join(tmpdir(), 'hodei-e2e-'));
   const token = newToken();
   const config = loadConfig({
