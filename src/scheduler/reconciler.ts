@@ -67,8 +67,9 @@ export class Reconciler {
 
   private async lose(w: Worker, reason: string, message: string): Promise<void> {
     this.log.warn({ workerId: w.id, reason }, message);
-    if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 1000 });
+    // Record why first: the exit the termination causes must not overwrite the reason.
     await this.o.scheduler.onWorkerGone(w.id, reason, message);
+    if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 1000 });
   }
 
   /** Active jobs with no live worker (a crash between claim and provision, a worker record lost). */

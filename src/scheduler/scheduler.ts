@@ -53,7 +53,7 @@ export class Scheduler {
     const bus = this.o.jobs.bus;
     bus.on('job.queued', () => this.loop.wake());
     bus.on('job.cancelled', (ev) => void this.stopWorkerOf(ev.jobId).catch((err: unknown) => this.log.error({ err, jobId: ev.jobId }, 'stopping worker of cancelled job failed')));
-    this.o.provider.events.on('worker.exited', (ev) => void this.onWorkerGone(ev.workerId, ev.reason ?? 'WorkerLost', `worker exited (code ${ev.exitCode ?? 'none'})`)
+    this.o.provider.events.on('worker.exited', (ev) => void this.onWorkerGone(ev.workerId, ev.reason ?? 'WorkerLost', ev.message ?? `worker exited (code ${ev.exitCode ?? 'none'})`)
       .catch((err: unknown) => this.log.error({ err }, 'handling worker exit failed')));
     this.o.provider.events.on('worker.failed', (ev) => void this.onWorkerGone(ev.workerId, ev.reason, ev.message)
       .catch((err: unknown) => this.log.error({ err }, 'handling worker failure failed')));

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../observability/logger.js';
 import { hodeiCliCommand } from '../../util/paths.js';
+import { descendants } from './process-tree.js';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
 
 export interface LocalProviderOptions {
@@ -62,7 +63,8 @@ export class LocalProcessProvider implements WorkerProvider {
       proc.once('close', (code, signal) => {
         this.children.delete(req.workerId);
         this.log.debug({ workerId: req.workerId, code, signal }, 'worker process exited');
-        this.events.emit('worker.exited', { workerId: req.workerId, exitCode: code, reason: signal ? `Signal${signal}` : null });
+        this.events.emit('worker.exited', { workerId: req.workerId, exitCode: code, reason: null,
+          message: signal ? `worker process killed by ${signal}` : `worker process exited with code ${code ?? 'none'}` });
         resolve();
       });
     });
@@ -84,10 +86,17 @@ export class LocalProcessProvider implements WorkerProvider {
     const child = this.children.get(workerId);
     if (!child?.proc.pid) return;
     const pgid = child.proc.pid;
+    // The agent forwards SIGTERM to its job; the job's own group is remembered for the SIGKILL in
+    // case the agent cannot (frozen, or killed before it could).
+    const below = descendants(pgid);
     signalGroup(pgid, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), opts.graceMs ?? 5000);
+    const timer = setTimeout(() => {
+      signalGroup(pgid, 'SIGKILL');
+      for (const pid of below) signalGroup(pid, 'SIGKILL');
+    }, opts.graceMs ?? 5000);
     await child.exited;
     clearTimeout(timer);
+    for (const pid of below) signalGroup(pid, 'SIGKILL');
   }
 
   async list(): Promise<ProviderWorker[]> {
