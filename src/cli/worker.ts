@@ -59,7 +59,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--server <url>', 'control-plane URL (default: $HODEI_URL)')
     .option('--connect-timeout <seconds>', 'give up after this long without a connection (default: $HODEI_WORKER_CONNECT_TIMEOUT or 60)')
     .action(async (opts: WorkerCommandOptions) => {
-      // SIGTERM (pod deletion, provider terminate): cancel the running job, report it, exit 143.
+      // SIGTERM (pod deletion, provider terminate): interrupt the running job (it is retried), report it, exit 143.
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once('SIGTERM', onSignal);

@@ -16,7 +16,8 @@ export interface AssignedJob {
   timeoutSeconds?: number;
 }
 
-export type JobOutcome = 'exited' | 'timed_out' | 'cancelled' | 'error';
+/** `interrupted`: the agent was told to stop (SIGTERM: pod deleted, node drained) — retriable, unlike `cancelled`. */
+export type JobOutcome = 'exited' | 'timed_out' | 'cancelled' | 'interrupted' | 'error';
 
 export interface JobResult {
   exitCode: number | null;

@@ -20,7 +20,7 @@ const jobResult = {
   properties: {
     exitCode: { type: ['integer', 'null'] },
     signal: { type: ['string', 'null'] },
-    outcome: { enum: ['exited', 'timed_out', 'cancelled', 'error'] },
+    outcome: { enum: ['exited', 'timed_out', 'cancelled', 'interrupted', 'error'] },
     message: { type: 'string', maxLength: 65536 },
   },
 } as const;

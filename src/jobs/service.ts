@@ -11,7 +11,7 @@ const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(
 
 /** How an attempt ended, as seen by the agent or by the control plane (lost worker, provisioning). */
 export interface AttemptEnd {
-  outcome: 'exited' | 'timed_out' | 'cancelled' | 'error' | 'lost' | 'provisioning_failed';
+  outcome: 'exited' | 'timed_out' | 'cancelled' | 'interrupted' | 'error' | 'lost' | 'provisioning_failed';
   exitCode: number | null;
   reason?: string;
   message?: string;
@@ -109,6 +109,6 @@ export function decideOutcome(end: AttemptEnd, attempt: number, retries: number)
 }
 
 const FAILURE_REASONS: Record<AttemptEnd['outcome'], string> = {
-  exited: 'NonZeroExit', lost: 'WorkerLost', provisioning_failed: 'ProvisioningFailed', error: 'AgentError',
+  exited: 'NonZeroExit', lost: 'WorkerLost', provisioning_failed: 'ProvisioningFailed', error: 'AgentError', interrupted: 'Interrupted',
   timed_out: 'Timeout', cancelled: 'Cancelled',
 };

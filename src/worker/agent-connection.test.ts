@@ -145,7 +145,7 @@ describe('worker agent connection', () => {
     }
   });
 
-  it('on stop, cancels the running job, reports it and exits 143', async () => {
+  it('on stop, interrupts the running job (retriable), reports it and exits 143', async () => {
     const backend = new FakeBackend();
     const g = await gateway(backend);
     const { workerId, token } = backend.addWorker();
@@ -154,7 +154,7 @@ describe('worker agent connection', () => {
     const pgid = Number(await waitFor(() => /^(\d+)\n/.exec(backend.logText(job.jobId))?.[1], 'pid'));
     a.stop();
     expect(await a.exit).toBe(AGENT_EXIT.aborted);
-    expect(backend.results.get(`${job.jobId}#1`)).toMatchObject({ outcome: 'cancelled' });
+    expect(backend.results.get(`${job.jobId}#1`)).toMatchObject({ outcome: 'interrupted' });
     await waitFor(() => !groupAlive(pgid), 'the job process group to be gone');
   });
 });

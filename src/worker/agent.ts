@@ -232,7 +232,7 @@ class Agent {
     this.log.info({ jobId: this.slot?.ref.jobId }, 'stop requested');
     this.exitWhenIdle = AGENT_EXIT.aborted;
     if (!this.slot) return void this.finish(AGENT_EXIT.aborted, 'stopped');
-    this.slot.cancel('worker agent is stopping');
+    this.slot.interrupt('worker agent is stopping');
     // Report the result if the control plane is there; do not wait for it for long.
     this.abortTimer = setTimeout(() => void this.finish(AGENT_EXIT.aborted, 'stopped'), (this.opts.killGraceMs ?? 2_000) + 3_000);
   }

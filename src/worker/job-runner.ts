@@ -18,7 +18,7 @@ export interface RunningJob {
   /** Settles once the process exited and its output was fully read; never rejects. */
   readonly result: Promise<JobResult>;
   /** Kills the process group (SIGTERM, then SIGKILL after the grace period). First call wins. */
-  stop(outcome: 'timed_out' | 'cancelled', message: string): void;
+  stop(outcome: 'timed_out' | 'cancelled' | 'interrupted', message: string): void;
   pauseOutput(): void;
   resumeOutput(): void;
 }
@@ -47,7 +47,7 @@ function spawnFailureCode(err: NodeJS.ErrnoException): number {
 export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
   const graceMs = opts.killGraceMs ?? 2_000;
   let child: ChildProcess;
-  let stopped: { outcome: 'timed_out' | 'cancelled'; message: string } | null = null;
+  let stopped: { outcome: 'timed_out' | 'cancelled' | 'interrupted'; message: string } | null = null;
   let spawnError: NodeJS.ErrnoException | null = null;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   let killTimer: NodeJS.Timeout | null = null;
@@ -61,7 +61,7 @@ export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
     settle(r);
   };
 
-  const stop = (outcome: 'timed_out' | 'cancelled', message: string): void => {
+  const stop = (outcome: 'timed_out' | 'cancelled' | 'interrupted', message: string): void => {
     if (stopped || exit || spawnError || child.pid === undefined) return;
     stopped = { outcome, message };
     const pgid = child.pid;

@@ -59,6 +59,14 @@ export class JobSlot {
     this.runner.stop('cancelled', `cancelled: ${reason}`);
   }
 
+  /** Stops the job because the agent itself must stop; reported as `interrupted` so it is retried. */
+  interrupt(reason: string): void {
+    if (!this.runner || this.result) return;
+    this.deps.log.info({ ...this.ref, reason }, 'interrupting job');
+    this.batcher.system(`hodei: job interrupted (${this.deps.redactor.redact(reason)})`);
+    this.runner.stop('interrupted', `interrupted: ${reason}`);
+  }
+
   onLogsAck(seq: number): void {
     this.startConfirmed = true;
     this.batcher.ack(seq);
