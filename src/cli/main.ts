@@ -1,13 +1,8 @@
 #!/usr/bin/env node
-// The `hodei` command line.
+// The `hodei` command line. Commands are registered from their own modules; `hodei worker` (started
+// once per job by providers) loads only what the agent needs, so a worker starts fast.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { reportError } from './common.js';
-import { registerDemoCommand } from './demo.js';
-import { registerJobsCommands } from './jobs.js';
-import { registerRunCommand } from './run.js';
-import { registerServerCommand } from './server.js';
-import { registerWorkerCommand } from './worker.js';
 
 const program = new Command('hodei')
   .description('Hodei: run jobs on local processes or Kubernetes pods, with metrics, health and SLOs you can trust')
@@ -15,15 +10,18 @@ const program = new Command('hodei')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerServerCommand(program);
-registerWorkerCommand(program);
-registerRunCommand(program);
-registerJobsCommands(program);
-registerDemoCommand(program);
+const onlyWorker = process.argv[2] === 'worker';
+(await import('./worker.js')).registerWorkerCommand(program);
+if (!onlyWorker) {
+  (await import('./server.js')).registerServerCommand(program);
+  (await import('./run.js')).registerRunCommand(program);
+  (await import('./jobs.js')).registerJobsCommands(program);
+  (await import('./demo.js')).registerDemoCommand(program);
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exitCode = err.exitCode;
-  else process.exitCode = reportError(err);
+  else process.exitCode = (await import('./common.js')).reportError(err);
 }
