@@ -4,6 +4,10 @@ import type { KubeSimOptions, SimController } from '../types.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { NodeController, nodeLayout } from './nodes.js';
 import { Scheduler } from './scheduler.js';
+import { ReplicaSetController } from './replicaset.js';
+import { DeploymentController } from './deployment.js';
+import { HpaController } from './hpa.js';
+import { NetworkPolicyController } from '../netpol/controller.js';
 
 export type { SimControllerOptions, SimNodeSpec, SimTaint } from './options.js';
 export { ANNOTATIONS } from './kubelet/annotations.js';
@@ -14,5 +18,9 @@ export function builtinControllers(options: KubeSimOptions = {}): SimController[
     new NodeController(nodes),
     new Scheduler(nodes, options),
     new Kubelet(nodes, options),
+    new ReplicaSetController(),
+    new DeploymentController(),
+    new HpaController(options),
+    new NetworkPolicyController(),
   ];
 }

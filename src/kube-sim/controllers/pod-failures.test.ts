@@ -47,6 +47,22 @@ describe('pod lifecycle and failures', () => {
     expect(p.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
   });
 
+  it('restartPolicy OnFailure: a failing container restarts with CrashLoopBackOff and restartCount', async () => {
+    await c.core.createNamespacedPod({ namespace: ns, body: pod('crash', { restartPolicy: 'OnFailure', annotations: { 'sim.hodei.io/exit-code': '1', 'sim.hodei.io/run-seconds': '0.01' } }) });
+    const p = await until('crash', 'restarted twice', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2);
+    const cs = p.status?.containerStatuses?.[0];
+    expect(cs?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(p.status?.phase).toBe('Running');
+    expect(await reasons('crash')).toContain('Warning/BackOff');
+  });
+
+  it('a pod created with spec.nodeName skips the scheduler and still reports PodScheduled', async () => {
+    await c.core.createNamespacedPod({ namespace: ns, body: { ...pod('pinned'), spec: { ...pod('pinned').spec, nodeName: 'kube-sim-node-2' } } });
+    const p = await until('pinned', 'Succeeded', (x) => x.status?.phase === 'Succeeded');
+    expect(p.status?.hostIP).toBe('10.0.0.3');
+    expect(p.status?.conditions?.find((x) => x.type === 'PodScheduled')?.status).toBe('True');
+  });
+
   it('unschedulable: Pending, PodScheduled=False/Unschedulable with the real message, FailedScheduling; retried when room frees', async () => {
     await c.core.createNamespacedPod({ namespace: ns, body: pod('huge', { cpu: '64' }) });
     const p = await until('huge', 'Unschedulable', (x) => x.status?.conditions?.some((k) => k.reason === 'Unschedulable') ?? false);

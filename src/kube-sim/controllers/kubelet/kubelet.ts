@@ -36,6 +36,10 @@ export class Kubelet implements SimController {
     }
     this.cleanup.push(ctx.store.onChange(R.pods, (ev) => this.onPod(ev)));
     this.cleanup.push(ctx.podLogs.register((req) => this.logs(req)));
+    // Agent processes are detached: if the host process exits without stop(), take them along.
+    const onExit = () => { for (const rt of this.runtimes.values()) rt.destroy(); };
+    process.once('exit', onExit);
+    this.cleanup.push(() => process.off('exit', onExit));
     for (const p of ctx.store.list<Pod>(R.pods).items) this.onPod({ type: 'ADDED', object: p, rv: 0, line: () => '' });
   }
 

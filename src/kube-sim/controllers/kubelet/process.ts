@@ -92,3 +92,8 @@ export function startSimulated(o: SimulatedOptions): ContainerRun {
     oomKill() { done({ exitCode: 137, reason: 'OOMKilled', signal: 9 }); },
   };
 }
+
+/** A container whose process could not be started (e.g. the hodei CLI is not built). */
+export function failedStart(message: string): ContainerRun {
+  return { pid: undefined, exited: Promise.resolve({ exitCode: 128, reason: 'StartError', message }), kill() {}, oomKill() {} };
+}

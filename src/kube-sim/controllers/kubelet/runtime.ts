@@ -10,7 +10,7 @@ import type { Container, ContainerStatus, Pod, PodStatus } from '../pod-types.js
 import { agentArgv, imageAllowed, isWorkerImage } from './images.js';
 import { ContainerConfigError, containerEnv, expand } from './env.js';
 import { ContainerLog } from './logs.js';
-import { startProcess, startSimulated, type ContainerRun, type ExitResult } from './process.js';
+import { failedStart, startProcess, startSimulated, type ContainerRun, type ExitResult } from './process.js';
 import { newContainerStatus, refreshPod, runningState, terminatedState } from './status.js';
 import { simBehaviour } from './annotations.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -151,7 +151,12 @@ export class PodRuntime {
     s.log = log;
     const behaviour = simBehaviour(this.pod, { runSeconds: this.node.options.simulatedRunSeconds, exitCode: this.node.options.simulatedExitCode });
     if (s.init && isWorkerImage(s.spec.image)) { log.end(); return startSimulated({ runMs: 0, exitCode: 0, oom: false }); } // "copies" the agent
-    const argv = agentArgv(s.spec, this.node.options.agentPathPrefix);
+    let argv: string[] | undefined;
+    try { argv = agentArgv(s.spec, this.node.options.agentPathPrefix); } catch (e) {
+      log.append(`kube-sim: cannot start the hodei agent: ${(e as Error).message}\n`);
+      log.end();
+      return failedStart(`failed to start container process: ${(e as Error).message}`);
+    }
     if (!argv) {
       log.end();
       return s.init ? startSimulated({ runMs: 0, exitCode: 0, oom: false }) : startSimulated(behaviour);
@@ -301,8 +306,10 @@ export class PodRuntime {
     try {
       this.node.store.mutate<Pod>(R.pods, this.namespace, this.name, (p) => {
         if (p.metadata.uid !== this.uid) return;
-        const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
-        p.status = { ...status, qosClass: p.status?.qosClass ?? status.qosClass, conditions: [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), ...(scheduled ? [scheduled] : [])] };
+        // Pods created with spec.nodeName never met the scheduler: the kubelet reports them scheduled.
+        const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled')
+          ?? { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: status.startTime ?? rfc3339(this.node.now()) };
+        p.status = { ...status, qosClass: p.status?.qosClass ?? status.qosClass, conditions: [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), scheduled] };
       }, { subresource: 'status' });
     } catch (e) {
       if (!(e instanceof StatusError)) throw e;
