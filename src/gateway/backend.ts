@@ -27,7 +27,10 @@ export interface JobResult {
 }
 
 export interface GatewayBackend {
-  /** Consumes a one-time token. null when the token is unknown or already used (replay). */
+  /**
+   * Consumes a one-time token, or — for a pool bootstrap token — registers a new pooled worker of
+   * that pool. null when the token is unknown, already used (replay) or its pool was deleted.
+   */
   registerWorker(token: string, info: { agentVersion: string; pid: number; hostname: string }):
     Promise<{ worker: Worker; sessionToken: string } | null>;
   /** Reconnect with the session token issued at registration. null when it does not match. */
@@ -36,8 +39,12 @@ export interface GatewayBackend {
   /** The job this worker should run now, or null (an ephemeral worker with nothing to do exits). */
   nextJob(workerId: string): Promise<AssignedJob | null>;
   jobStarted(workerId: string, jobId: string, attempt: number): Promise<void>;
-  appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void>;
+  /** Stores one batch; `batchSeq` (per attempt, from 1) makes a resent batch a no-op. */
+  appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void>;
   jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void>;
-  /** The connection closed; the worker may resume later, or be declared lost after missed heartbeats. */
-  workerDisconnected(workerId: string): void;
+  /**
+   * The connection closed; the worker may resume later, or be declared lost after missed heartbeats.
+   * `graceful`: the agent closed it normally because it is exiting (it will not resume).
+   */
+  workerDisconnected(workerId: string, info?: { graceful: boolean }): void;
 }

@@ -53,7 +53,7 @@ export class WorkerSession {
       }
     }, ctx.heartbeatIntervalMs));
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', () => this.onClose());
+    ws.on('close', (code: number) => this.onClose(code));
     ws.on('error', (err) => this.log.warn({ err: err.message, workerId: this.workerId }, 'worker socket error'));
   }
 
@@ -151,7 +151,7 @@ export class WorkerSession {
     if (msg.type === 'job.logs') {
       // A batch resent after a reconnect that was stored before it is acknowledged, not stored twice.
       if (msg.seq > this.ctx.memory.lastSeq(workerId, msg)) {
-        await backend.appendLogs(workerId, msg.jobId, msg.attempt, msg.entries);
+        await backend.appendLogs(workerId, msg.jobId, msg.attempt, msg.entries, msg.seq);
         this.ctx.memory.stored(workerId, msg, msg.seq);
       }
       this.send({ type: 'job.logs.ack', jobId: msg.jobId, attempt: msg.attempt, seq: msg.seq });
@@ -220,13 +220,14 @@ export class WorkerSession {
     this.close(closeCode, code);
   }
 
-  private onClose(): void {
+  private onClose(code: number): void {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     if (this.workerId !== null && this.ctx.unbind(this)) {
       this.log.info({ workerId: this.workerId }, 'worker disconnected');
-      this.ctx.backend.workerDisconnected(this.workerId);
+      // The agent closes with 1000 only when it exits (agent.ts finish); drops and restarts use other codes.
+      this.ctx.backend.workerDisconnected(this.workerId, { graceful: code === CLOSE.normal });
     }
   }
 }

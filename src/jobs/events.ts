@@ -12,6 +12,8 @@ export interface JobBusEvents {
   'job.cancelled': [ev: { jobId: string; workerId: string | null }];
   /** New log entries were stored for the job. */
   'job.logs': [jobId: string];
+  /** A worker agent registered (its one-time token was accepted): the provider's startup is complete. */
+  'worker.registered': [workerId: string];
 }
 
 export class JobBus extends EventEmitter<JobBusEvents> {

@@ -8,6 +8,18 @@ const labelValue = { type: 'string', pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61
 export const CPU_PATTERN = '^(([0-9]+m)|([0-9]+(\\.[0-9]{1,3})?))$';
 export const MEMORY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
 
+const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** IPv4 CIDR (strict) or IPv6 CIDR (hex groups and ::); the provider parses it fully. */
+export const EGRESS_CIDR_PATTERN = `^((${octet}\\.){3}${octet}/(3[0-2]|[12]?[0-9])|[0-9a-fA-F:]*:[0-9a-fA-F:]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$`;
+const egressItem = {
+  type: 'object', additionalProperties: false, required: ['cidr'],
+  properties: {
+    cidr: { type: 'string', pattern: EGRESS_CIDR_PATTERN, description: 'a CIDR like 10.0.0.0/8 or fd00::/8' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    protocol: { type: 'string', enum: ['TCP', 'UDP'] },
+  },
+};
+
 export const jobSubmissionSchema = {
   $id: 'JobSubmission',
   type: 'object',
@@ -33,6 +45,7 @@ export const jobSubmissionSchema = {
     retries: { type: 'integer', minimum: 0, maximum: 20, default: 0 },
     labels: { type: 'object', propertyNames: labelKey, additionalProperties: labelValue, maxProperties: 64, default: {} },
     secrets: { type: 'object', propertyNames: envName, additionalProperties: { type: 'string', maxLength: 65536 }, maxProperties: 64, default: {} },
+    egress: { type: 'array', items: egressItem, maxItems: 64, description: 'destinations the job needs to reach' },
   },
 } as const;
 
@@ -60,6 +73,7 @@ export const jobViewSchema = {
         timeoutSeconds: { type: 'integer' },
         retries: { type: 'integer' },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
+        egress: { type: 'array', items: egressItem },
         secretNames: { type: 'array', items: { type: 'string' } },
       },
     },

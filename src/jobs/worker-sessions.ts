@@ -1,7 +1,9 @@
 // The control plane's side of the worker protocol (GatewayBackend): registration with a one-time
 // token, job hand-out, logs and results. State changes go through the store's guarded transitions,
 // so a replayed or late message changes nothing.
+import { randomUUID } from 'node:crypto';
 import type { AssignedJob, GatewayBackend, JobResult } from '../gateway/backend.js';
+import { POOL_TOKEN_PREFIX } from '../gateway/protocol.js';
 import type { Worker } from '../domain/worker.js';
 import type { Logger } from '../observability/logger.js';
 import type { LogEntry } from '../store/store.js';
@@ -22,6 +24,7 @@ export class WorkerSessions implements GatewayBackend {
   async registerWorker(token: string, info: { agentVersion: string; pid: number; hostname: string }):
     Promise<{ worker: Worker; sessionToken: string } | null> {
     const now = this.now();
+    if (token.startsWith(POOL_TOKEN_PREFIX)) return this.registerPoolWorker(token, info, now);
     const claimed = await this.store.consumeWorkerToken(hashToken(token), now);
     if (!claimed) return null;
     const sessionToken = newToken();
@@ -32,6 +35,29 @@ export class WorkerSessions implements GatewayBackend {
       return null;
     }
     this.log.info({ workerId: worker.id, agentVersion: info.agentVersion, pid: info.pid, host: info.hostname }, 'worker registered');
+    this.jobs.bus.emit('worker.registered', worker.id);
+    return { worker, sessionToken };
+  }
+
+  /**
+   * A pool's bootstrap token registers a NEW pooled worker each time (pods of a Deployment share
+   * one Secret). The worker gets a random one-time token hash nobody knows, so the one-time path
+   * can never match it; deleting the pool revokes the bootstrap token.
+   */
+  private async registerPoolWorker(token: string, info: { agentVersion: string; pid: number; hostname: string }, now: Date):
+    Promise<{ worker: Worker; sessionToken: string } | null> {
+    const pool = await this.store.getPoolByTokenHash(hashToken(token));
+    if (!pool) return null;
+    const id = `w-${randomUUID()}`;
+    await this.store.insertWorker({
+      id, providerId: pool.providerId, jobId: null, ephemeral: false, tokenHash: hashToken(newToken()), createdAt: now, pool: pool.name,
+    });
+    const sessionToken = newToken();
+    const worker = await this.store.transitionWorker(id, ['provisioning'], 'ready', {
+      registeredAt: now, lastHeartbeatAt: now, sessionHash: hashToken(sessionToken), handle: `pool:${pool.name}/${info.hostname}`,
+    }, now);
+    if (!worker) return null;
+    this.log.info({ workerId: id, pool: pool.name, agentVersion: info.agentVersion, host: info.hostname }, 'pool worker registered');
     return { worker, sessionToken };
   }
 
@@ -88,9 +114,9 @@ export class WorkerSessions implements GatewayBackend {
     if (job) this.jobs.bus.emit('job.changed', job);
   }
 
-  async appendLogs(_workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void> {
+  async appendLogs(_workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void> {
     if (entries.length === 0) return;
-    await this.store.appendLogs(jobId, attempt, entries);
+    await this.store.appendLogs(jobId, attempt, entries, batchSeq);
     this.jobs.bus.emit('job.logs', jobId);
   }
 
@@ -105,12 +131,19 @@ export class WorkerSessions implements GatewayBackend {
     else await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now());
   }
 
-  workerDisconnected(workerId: string): void {
+  workerDisconnected(workerId: string, info: { graceful: boolean } = { graceful: false }): void {
     // A draining worker that hangs up is done (its process may belong to a previous control plane,
     // whose provider would never report the exit). Any other may resume; missed heartbeats make
     // the reconciler declare it lost.
     this.log.debug({ workerId }, 'worker connection closed');
     this.store.transitionWorker(workerId, ['draining'], 'terminated', {}, this.now())
+      .then(async (done) => {
+        // An idle pooled worker whose agent exited (pod deleted by a scale-down: SIGTERM) is gone
+        // for good: terminated now rather than "lost" after missed heartbeats.
+        if (done || !info.graceful) return;
+        const w = await this.store.getWorker(workerId);
+        if (w && !w.ephemeral && w.jobId === null) await this.store.transitionWorker(workerId, ['ready'], 'terminated', {}, this.now());
+      })
       .catch((err: unknown) => this.log.warn({ err, workerId }, 'could not mark disconnected worker terminated'));
   }
 

@@ -1,6 +1,9 @@
 // The one interface the scheduler uses to get workers. Only providers touch processes or Kubernetes.
 import type { EventEmitter } from 'node:events';
-import type { JobResources } from '../domain/job.js';
+import type { JobEgress, JobResources } from '../domain/job.js';
+
+/** A destination a job asks to reach (the Kubernetes provider admits it against its network policy). */
+export type EgressRequest = JobEgress;
 
 export interface ProvisionRequest {
   workerId: string;
@@ -14,6 +17,8 @@ export interface ProvisionRequest {
   resources: JobResources;
   timeoutSeconds?: number;
   labels: Record<string, string>;
+  /** Egress the job asks for; a provider enforcing network policy refuses what it does not allow. */
+  egress?: EgressRequest[];
 }
 
 export interface ProviderWorker {
@@ -64,6 +69,11 @@ export interface WorkerProvider {
    * Rejects when the worker cannot be started at all (the scheduler then retries or fails the job).
    */
   provision(req: ProvisionRequest): Promise<{ handle: string }>;
+  /**
+   * Told when the agent of one of this provider's workers registered with the control plane: the
+   * last step of its startup (providers that measure startup, like Kubernetes, use it).
+   */
+  markAgentRegistered?(workerId: string, at?: Date): void;
   /** Stops a worker. Idempotent: terminating an unknown or finished worker resolves. */
   terminate(workerId: string, opts?: { graceMs?: number }): Promise<void>;
   /** Workers this provider currently knows of (the reconciler compares them with the store). */

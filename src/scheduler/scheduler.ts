@@ -52,6 +52,7 @@ export class Scheduler {
   start(): void {
     const bus = this.o.jobs.bus;
     bus.on('job.queued', () => this.loop.wake());
+    bus.on('worker.registered', (workerId) => this.o.provider.markAgentRegistered?.(workerId, this.now()));
     bus.on('job.cancelled', (ev) => void this.stopWorkerOf(ev.jobId).catch((err: unknown) => this.log.error({ err, jobId: ev.jobId }, 'stopping worker of cancelled job failed')));
     this.o.provider.events.on('worker.exited', (ev) => void this.onWorkerGone(ev.workerId, ev.reason ?? 'WorkerLost', ev.message ?? `worker exited (code ${ev.exitCode ?? 'none'})`)
       .catch((err: unknown) => this.log.error({ err }, 'handling worker exit failed')));
@@ -98,6 +99,7 @@ export class Scheduler {
         resources: job.spec.resources, labels: job.spec.labels,
         ...(job.spec.image ? { image: job.spec.image } : {}),
         ...(job.spec.timeoutSeconds ? { timeoutSeconds: job.spec.timeoutSeconds } : {}),
+        ...(job.spec.egress?.length ? { egress: job.spec.egress } : {}),
       });
       await this.store.updateWorker(workerId, { handle });
       this.log.info({ jobId: job.id, workerId, attempt: job.attempt }, 'worker provisioned');

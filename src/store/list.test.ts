@@ -86,4 +86,15 @@ describe.each(TEST_ENGINES)('listJobs and logs on %s', (engine) => {
     expect(await store.readLogs('other', 0, 10)).toEqual([]);
     await expect(store.appendLogs('ghost', 1, [{ stream: 'stdout', data: 'x' }])).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('stores a numbered batch once, even when it is resent or raced', async () => {
+    await store.insertJob(newJob('resent'));
+    const batch = [{ stream: 'stdout' as const, data: 'a\n' }, { stream: 'stdout' as const, data: 'b\n' }];
+    await store.appendLogs('resent', 1, batch, 1);
+    await Promise.all([store.appendLogs('resent', 1, batch, 1), store.appendLogs('resent', 1, batch, 1)]);
+    await store.appendLogs('resent', 1, [{ stream: 'stdout', data: 'c\n' }], 2);
+    await store.appendLogs('resent', 2, batch, 1); // the next attempt numbers its batches anew
+    const data = (await store.readLogs('resent', 0, 100)).map((e) => `${e.attempt}:${e.data}`);
+    expect(data).toEqual(['1:a\n', '1:b\n', '1:c\n', '2:a\n', '2:b\n']);
+  });
 });

@@ -69,20 +69,29 @@ export const JOBS_IN_STATES = `SELECT ${JOB_COLUMNS} FROM jobs WHERE state = ANY
 export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP BY state`;
 
 // $1 job, $2 attempt, $3 entries (jsonb array of {stream, data}); seq follows array order.
+// $4 the agent's batch number or NULL: a batch number already recorded inserts nothing, in the
+// same statement, so a resent batch is never stored twice even by two replicas at once.
 export const APPEND_LOGS = `
+WITH batch AS (
+  INSERT INTO job_log_batches (job_id, attempt, batch_seq)
+  SELECT $1, $2, $4::integer WHERE $4::integer IS NOT NULL
+  ON CONFLICT DO NOTHING
+  RETURNING 1
+)
 INSERT INTO job_logs (job_id, attempt, stream, data)
 SELECT $1, $2, e.entry ->> 'stream', e.entry ->> 'data'
 FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(entry, ord)
+WHERE $4::integer IS NULL OR EXISTS (SELECT 1 FROM batch)
 ORDER BY e.ord`;
 
 export const READ_LOGS = `
 SELECT seq, attempt, stream, data, at FROM job_logs
 WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
 
-// $1 id, $2 provider, $3 job, $4 ephemeral, $5 token hash, $6 created_at
+// $1 id, $2 provider, $3 job, $4 ephemeral, $5 token hash, $6 created_at, $7 pool (or null)
 export const INSERT_WORKER = `
-INSERT INTO workers (id, provider_id, state, job_id, ephemeral, token_hash, created_at, updated_at)
-VALUES ($1, $2, 'provisioning', $3, $4, $5, $6::timestamptz, $6::timestamptz)
+INSERT INTO workers (id, provider_id, state, job_id, ephemeral, token_hash, created_at, updated_at, pool)
+VALUES ($1, $2, 'provisioning', $3, $4, $5, $6::timestamptz, $6::timestamptz, $7)
 RETURNING ${WORKER_COLUMNS}`;
 
 export const GET_WORKER = `SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1`;
@@ -123,6 +132,30 @@ RETURNING ${WORKER_COLUMNS}`;
 
 export const FIND_WORKER_BY_SESSION = `
 SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1 AND session_hash = $2`;
+
+// ── pools ───────────────────────────────────────────────────────────────────────────────────
+
+const POOL_COLUMNS = 'name, provider_id, spec, created_at, updated_at';
+
+// $1 name, $2 provider, $3 spec, $4 token hash, $5 created_at
+export const INSERT_POOL = `
+INSERT INTO pools (name, provider_id, spec, token_hash, created_at, updated_at)
+VALUES ($1, $2, $3::jsonb, $4, $5::timestamptz, $5::timestamptz)
+RETURNING ${POOL_COLUMNS}`;
+
+export const GET_POOL = `SELECT ${POOL_COLUMNS} FROM pools WHERE name = $1`;
+export const LIST_POOLS = `SELECT ${POOL_COLUMNS} FROM pools ORDER BY name`;
+export const GET_POOL_BY_TOKEN = `SELECT ${POOL_COLUMNS} FROM pools WHERE token_hash = $1`;
+
+// $1 name, $2 spec, $3 now
+export const UPDATE_POOL = `
+UPDATE pools SET spec = $2::jsonb, updated_at = $3::timestamptz WHERE name = $1
+RETURNING ${POOL_COLUMNS}`;
+
+export const DELETE_POOL = `DELETE FROM pools WHERE name = $1 RETURNING name`;
+
+// $1 pool, $2 states
+export const COUNT_POOL_WORKERS = `SELECT count(*) AS n FROM workers WHERE pool = $1 AND state = ANY($2::text[])`;
 
 // ── events ──────────────────────────────────────────────────────────────────────────────────
 

@@ -3,7 +3,7 @@
 import { JOB_STATES, type Job, type JobState, type JobTransition } from '../domain/job.js';
 import { WORKER_STATES, type Worker, type WorkerState } from '../domain/worker.js';
 import type { Row } from './engine.js';
-import type { StoredEvent, StoredLogEntry } from './store.js';
+import type { PoolRecord, StoredEvent, StoredLogEntry } from './store.js';
 
 function fail(field: string, v: unknown): never {
   throw new Error(`store: unexpected value for ${field}: ${JSON.stringify(v)}`);
@@ -120,6 +120,13 @@ export function toLogEntry(r: Row): StoredLogEntry {
     stream: oneOf(STREAMS, r, 'stream'),
     data: str(r, 'data'),
     at: iso(r, 'at'),
+  };
+}
+
+export function toPool(r: Row): PoolRecord {
+  return {
+    name: str(r, 'name'), providerId: str(r, 'provider_id'), spec: jsonObject(r, 'spec'),
+    createdAt: iso(r, 'created_at'), updatedAt: iso(r, 'updated_at'),
   };
 }
 

@@ -9,9 +9,9 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SqlEngine } from './engine.js';
 import { migrate } from './migrate.js';
 import * as q from './queries.js';
-import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toWorker } from './rows.js';
+import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
-  EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewWorker, Store,
+  EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
   StoredEvent, StoredLogEntry, WorkerPatch,
 } from './store.js';
 
@@ -121,11 +121,11 @@ export class SqlStore implements Store {
   }
 
   /** PostgreSQL text cannot hold NUL, which process output may contain: it becomes U+FFFD. */
-  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void> {
+  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void> {
     if (entries.length === 0) return;
     const rows = entries.map((e) => ({ stream: e.stream, data: e.data.replaceAll('\0', '\uFFFD') }));
     try {
-      await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows)]);
+      await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null]);
     } catch (err) {
       if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('job', jobId);
       throw err;
@@ -142,7 +142,7 @@ export class SqlStore implements Store {
   async insertWorker(w: NewWorker): Promise<Worker> {
     try {
       const rows = await this.db.query(q.INSERT_WORKER,
-        [w.id, w.providerId, w.jobId, w.ephemeral, w.tokenHash, w.createdAt.toISOString()]);
+        [w.id, w.providerId, w.jobId, w.ephemeral, w.tokenHash, w.createdAt.toISOString(), w.pool ?? null]);
       return toWorker(rows[0] ?? {});
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError(`worker '${w.id}' or its token already exists`, { id: w.id });
@@ -187,6 +187,47 @@ export class SqlStore implements Store {
   async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
     const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
     return row ? toWorker(row) : null;
+  }
+
+  // ── pools ────────────────────────────────────────────────────────────────────────────────
+
+  async createPool(p: NewPool): Promise<PoolRecord> {
+    try {
+      const rows = await this.db.query(q.INSERT_POOL, [p.name, p.providerId, JSON.stringify(p.spec), p.tokenHash, p.createdAt.toISOString()]);
+      return toPool(rows[0] ?? {});
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError(`pool '${p.name}' already exists`, { name: p.name });
+      throw err;
+    }
+  }
+
+  async getPool(name: string): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.GET_POOL, [name]);
+    return row ? toPool(row) : null;
+  }
+
+  async listPools(): Promise<PoolRecord[]> {
+    return (await this.db.query(q.LIST_POOLS)).map(toPool);
+  }
+
+  async updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.UPDATE_POOL, [name, JSON.stringify(spec), now.toISOString()]);
+    return row ? toPool(row) : null;
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return (await this.db.query(q.DELETE_POOL, [name])).length > 0;
+  }
+
+  async getPoolByTokenHash(tokenHash: string): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.GET_POOL_BY_TOKEN, [tokenHash]);
+    return row ? toPool(row) : null;
+  }
+
+  async countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number> {
+    if (states.length === 0) return 0;
+    const [row] = await this.db.query(q.COUNT_POOL_WORKERS, [pool, [...states]]);
+    return row ? num(row, 'n') : 0;
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────

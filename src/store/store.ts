@@ -54,6 +54,8 @@ export interface NewWorker {
   /** sha256 hex of the one-time registration token; the token itself is never stored. */
   tokenHash: string;
   createdAt: Date;
+  /** The pool whose bootstrap token the worker registered with (pooled workers of a Kubernetes pool). */
+  pool?: string;
 }
 
 export interface WorkerPatch {
@@ -88,7 +90,11 @@ export interface JobStore {
   jobsInStates(states: readonly JobState[]): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;
 
-  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void>;
+  /**
+   * Appends entries in order. With `batchSeq` (the agent's batch number for this attempt) a batch
+   * already stored is ignored, so a batch resent after a reconnect is stored once.
+   */
+  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void>;
   /** Entries with seq > afterSeq, oldest first. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
 }
@@ -157,7 +163,40 @@ export interface EventStore {
   pruneEvents(opts: { olderThan?: Date; keepMax?: number }): Promise<number>;
 }
 
-export interface Store extends JobStore, WorkerStore, EventStore {
+/** A worker pool as stored; `spec` is owned by the provider (validated there). */
+export interface PoolRecord {
+  name: string;
+  providerId: string;
+  spec: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewPool {
+  name: string;
+  providerId: string;
+  spec: Record<string, unknown>;
+  /** sha256 hex of the pool's bootstrap token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: Date;
+}
+
+export interface PoolStore {
+  /** ConflictError when a pool of that name exists. */
+  createPool(p: NewPool): Promise<PoolRecord>;
+  getPool(name: string): Promise<PoolRecord | null>;
+  listPools(): Promise<PoolRecord[]>;
+  /** Replaces the spec; null when the pool does not exist. */
+  updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null>;
+  /** Deletes the pool (revoking its token); false when it did not exist. */
+  deletePool(name: string): Promise<boolean>;
+  /** The pool whose bootstrap token hashes to this value. */
+  getPoolByTokenHash(tokenHash: string): Promise<PoolRecord | null>;
+  /** Workers registered through this pool that are in one of `states`. */
+  countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number>;
+}
+
+export interface Store extends JobStore, WorkerStore, EventStore, PoolStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;
