@@ -1,0 +1,75 @@
+// The dashboards have the spec's panels, use the template variables in every query, take their
+// thresholds from the SLO config, and every query is valid PromQL (parsed by promtool).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KUBERNETES_SLOS as SLO } from '../src/providers/kubernetes/slo-config.js';
+import { PATHS } from './src/generate.js';
+import { concrete, everyTarget, loadBoard, type Board } from './testing/grafana.js';
+import { ROOT, read, tool } from './testing/tools.js';
+
+const overview = loadBoard('overview');
+const slo = loadBoard('slo');
+const red = (b: Board, title: string): number | null | undefined =>
+  b.panels.find((p) => p.title === title)?.fieldConfig.defaults.thresholds?.steps.find((s) => s.color === 'red')?.value;
+
+/** The spec's "Key Panels", in order, with the unit each shows. */
+const SPEC_PANELS: [string, string][] = [
+  ['Active Workers', 'short'], ['Worker Creation Rate', 'ops'], ['Pod Creation Duration (P95)', 's'], ['API Error Rate', 'percentunit'],
+  ['Workers Created/Deleted', 'ops'], ['Pod Creation Duration', 's'], ['Pods by State', 'short'], ['API Request Rate by Endpoint', 'reqps'],
+  ['Resource Utilization', 'short'], ['HPA Operations', 'short'], ['Network Policy Violations', 'short'],
+];
+
+describe('dashboards', () => {
+  it("overview has the spec's 11 panels in order, 30 s refresh, units set", () => {
+    expect(overview.panels.map((p) => [p.title, p.fieldConfig.defaults.unit])).toEqual(SPEC_PANELS);
+    expect(overview.panels.find((p) => p.title === 'Pods by State')?.type).toBe('piechart');
+    expect([overview.refresh, slo.refresh]).toEqual(['30s', '30s']);
+  });
+
+  it('thresholds are the SLO config values', () => {
+    expect(red(overview, 'Pod Creation Duration (P95)')).toBe(SLO.maxPodCreationTime);
+    expect(red(overview, 'Pod Creation Duration')).toBe(SLO.maxPodCreationTime);
+    expect(red(overview, 'API Error Rate')).toBe(SLO.maxApiErrorRate);
+    expect(red(slo, 'Pod Creation Duration vs SLO')).toBe(SLO.maxPodCreationTime);
+    expect(red(slo, 'HPA Response Time vs SLO')).toBe(SLO.maxHpaResponseTime);
+  });
+
+  it('SLO dashboard shows compliance, budget, burn rate, startup phases and pending reasons', () => {
+    expect(slo.panels.map((p) => p.title)).toEqual([
+      'SLO Compliance', 'Error Budget Remaining', 'Burn Rate per SLO', 'Pod Creation Duration vs SLO',
+      'HPA Response Time vs SLO', 'Pod Startup Phase Breakdown', 'Pending Pods by Reason',
+    ]);
+    const exprs = everyTarget(slo).map(([, t]) => t.expr).join('\n');
+    for (const m of ['hodei_slo_compliant', 'hodei_slo_error_budget_remaining_ratio', 'hodei:slo_error_budget_remaining:ratio', 'hodei:slo_burn_rate:rate1h', 'hodei_kubernetes_pod_startup_phase_seconds', 'hodei_kubernetes_pods_pending']) {
+      expect(exprs).toContain(m);
+    }
+    // Every recorded series a panel reads is produced by the SLO rules.
+    const recorded = new Set([...read(PATHS.sloRules).matchAll(/record: (\S+)/g)].map((m) => m[1]));
+    for (const name of exprs.match(/hodei:[a-z_:0-9]+/g) ?? []) expect(recorded.has(name), name).toBe(true);
+  });
+
+  it.each([['overview', overview], ['slo', slo]] as const)('%s: variables exist and every query uses them and the datasource variable', (_n, b) => {
+    expect(b.templating.list.map((v) => [v.name, v.type])).toEqual([['datasource', 'datasource'], ['namespace', 'query'], ['provider', 'query']]);
+    for (const [p, t] of everyTarget(b)) {
+      expect([p.datasource.uid, t.datasource.uid], p.title).toEqual(['${datasource}', '${datasource}']);
+      // Every selector of a Hodei series filters by namespace; provider-labelled ones by provider too.
+      for (const m of t.expr.matchAll(/\b(hodei[a-z_:0-9]*)(\{[^}]*\})?/g)) {
+        const [, name = '', sel = ''] = m;
+        expect(sel, `${p.title}: ${name}`).toContain('namespace=~"$namespace"');
+        if (name.startsWith('hodei_kubernetes_')) expect(sel, `${p.title}: ${name}`).toContain('provider=~"$provider"');
+      }
+    }
+  });
+
+  it('every panel query is valid PromQL (promtool check rules)', () => {
+    const rules = [...everyTarget(overview), ...everyTarget(slo)].map(([p, t], i) => ({ record: `panel:query:${i}`, expr: concrete(t.expr), labels: { panel: p.title } }));
+    const file = join(mkdtempSync(join(tmpdir(), 'hodei-panels-')), 'panels.yaml');
+    writeFileSync(file, stringify({ groups: [{ name: 'panels', rules }] }));
+    const r = tool('promtool', ['check', 'rules', file], { cwd: ROOT });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(`${rules.length} rules found`);
+  });
+});
