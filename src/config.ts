@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors/errors.js';
+import { kubernetesSettingsFromEnv, validateKubernetesSettings, type KubernetesSettings } from './providers/kubernetes/config.js';
+import type { KubernetesSLOs } from './providers/kubernetes/slo-config.js';
 import { compileValidator } from './util/validate.js';
 
 export interface HodeiConfig {
@@ -32,8 +34,14 @@ export interface HodeiConfig {
   registrationTimeoutMs: number;
   /** @defaultValue 5000 */
   reconcileIntervalMs: number;
+  /** Kubernetes provider settings (see docs/kubernetes-provider.md); HODEI_K8S_* env vars. */
+  kubernetes?: KubernetesSettings;
   /** @defaultValue "info" */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SLO targets (defaults: providers/kubernetes/slo-config.ts) and the SLI window; see docs/slo.md. */
+  slo?: Partial<KubernetesSLOs> & { windowSeconds?: number };
+  /** Event recorder: optional JSON-lines file and retention; see docs/events.md. */
+  events?: { file?: string; maxAgeSeconds?: number; maxCount?: number };
 }
 
 export const DEFAULT_CONFIG = {
@@ -61,6 +69,25 @@ const schema = {
     registrationTimeoutMs: ms(1000, 3_600_000),
     reconcileIntervalMs: ms(100, 600_000),
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    kubernetes: { type: 'object' }, // checked field by field by validateKubernetesSettings
+    slo: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        maxPodCreationTime: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' },
+        minWorkerCreationSuccessRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' },
+        maxApiErrorRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' },
+        maxHpaResponseTime: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' },
+        windowSeconds: { type: 'integer', minimum: 60, maximum: 30 * 86400 },
+      },
+    },
+    events: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        file: { type: 'string', minLength: 1 },
+        maxAgeSeconds: { type: 'integer', minimum: 60 },
+        maxCount: { type: 'integer', minimum: 100 },
+      },
+    },
   },
 } as const;
 const validate = compileValidator<Partial<HodeiConfig>>(schema, 'config');
@@ -112,8 +139,18 @@ function fromFile(path: string): Record<string, unknown> {
 export function loadConfig(opts: { flags?: Partial<HodeiConfig>; file?: string; env?: NodeJS.ProcessEnv } = {}): HodeiConfig {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.HODEI_CONFIG;
-  const merged = { ...DEFAULT_CONFIG, ...(file ? fromFile(file) : {}), ...fromEnv(env), ...stripUndefined(opts.flags ?? {}) };
+  const fileValues = file ? fromFile(file) : {};
+  const merged = { ...DEFAULT_CONFIG, ...fileValues, ...fromEnv(env), ...stripUndefined(opts.flags ?? {}) };
+  const k8s = { ...asObject(fileValues.kubernetes), ...kubernetesSettingsFromEnv(env), ...stripUndefined(opts.flags?.kubernetes ?? {}) };
+  if (Object.keys(k8s).length > 0) merged.kubernetes = validateKubernetesSettings(k8s);
+  else delete merged.kubernetes;
   return validate(merged) as HodeiConfig;
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('kubernetes', 'must be a mapping of settings');
+  return v as Record<string, unknown>;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -2,14 +2,16 @@
 // provider, plus metrics and health. `startControlPlane` is what `hodei server` and tests run.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { poolsPlugin } from '../api/routes/pools.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
-import { HealthRegistry, healthRoutes } from '../observability/health.js';
+import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
+import { createObservability, type Observability } from '../observability/observability.js';
 import { createProvider } from '../providers/factory.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import { Reconciler } from '../scheduler/reconciler.js';
@@ -38,11 +40,16 @@ export interface ControlPlane {
   gateway: Gateway;
   scheduler: Scheduler;
   registry: Registry;
+  /** Event recorder, SLO engine. */
+  observability: Observability;
   health: HealthRegistry;
   app: FastifyInstance;
   /** Stops accepting work and closes everything; workers keep running unless `terminateWorkers`. */
   stop(opts?: { terminateWorkers?: boolean }): Promise<void>;
 }
+
+/** How often the control plane runs its own probes. */
+const HEALTH_PROBE_INTERVAL_MS = 30_000;
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const cfg = o.config;
@@ -53,11 +60,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
 
   const jobs = new JobService(store, logger);
   const gateway = createGateway({ backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs });
-  const provider = o.provider ?? createProvider(cfg, logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
+  const observability = createObservability({
+    config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
+  });
+  const provider = observability.provider;
+  const pools = poolsPlugin(provider, store);
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
@@ -65,12 +76,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
+      ...observability.plugins,
+      pools.plugin,
     ],
   });
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
   const url = workerCallbackUrl(cfg, port);
+  pools.setServerUrl(url);
   gateway.attach(app.server);
 
   let started = false;
@@ -90,17 +104,30 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     workerLostAfterMs: cfg.workerLostAfterMs, registrationTimeoutMs: cfg.registrationTimeoutMs,
   });
   addControlPlaneChecks(health, { store, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started });
+  health.onChange((ev) => {
+    logger.warn({ probe: ev.probe, from: ev.from, to: ev.to, failing: ev.failing }, 'health changed');
+    observability.events.record('health.changed', { success: ev.to !== 'Unhealthy', details: ev });
+  });
+  // Probes also run on their own, so hodei_health_status and health.changed events stay current
+  // even when nothing polls /readyz.
+  const probeTimer = setInterval(() => {
+    for (const p of PROBES) void health.run(p).catch((err: unknown) => logger.warn({ err, probe: p }, 'health probe failed'));
+  }, HEALTH_PROBE_INTERVAL_MS);
+  probeTimer.unref();
   scheduler.start();
   reconciler.start();
+  observability.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, health, app,
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, observability, health, app,
     async stop(opts = {}) {
+      clearInterval(probeTimer);
       await Promise.all([scheduler.stop(), reconciler.stop()]);
       await provider.stop(opts);
       await gateway.close();
       await app.close();
+      await observability.stop();
       await store.close();
     },
   };
@@ -128,14 +155,16 @@ function addControlPlaneChecks(health: HealthRegistry, d: {
     },
   });
   health.add({
+    name: 'provider-started', probes: ['startup'],
+    run: async () => (d.started() ? { status: 'Healthy', message: `${d.provider.id} started` } : { status: 'Unhealthy', message: 'provider not started' }),
+  });
+  const own = d.provider.healthChecks?.();
+  if (own) for (const check of own) health.add(check);
+  else health.add({
     name: `provider-${d.provider.id}`, probes: ['readiness'],
     run: async () => {
       const r = await d.provider.health();
       return { status: r.status, message: r.checks.map((c) => `${c.name}: ${c.message}`).join('; ') || r.status };
     },
-  });
-  health.add({
-    name: 'provider-started', probes: ['startup'],
-    run: async () => (d.started() ? { status: 'Healthy', message: `${d.provider.id} started` } : { status: 'Unhealthy', message: 'provider not started' }),
   });
 }

@@ -17,6 +17,13 @@ export interface NamedCheck {
   timeoutMs?: number;
 }
 
+export interface HealthChange {
+  probe: Probe;
+  from: HealthStatus;
+  to: HealthStatus;
+  failing: string[];
+}
+
 const RANK: Record<HealthStatus, number> = { Healthy: 0, Degraded: 1, Unhealthy: 2 };
 export const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (RANK[a] >= RANK[b] ? a : b);
 
@@ -31,8 +38,16 @@ export class HealthRegistry {
     this.durationHist = new Histogram({ name: 'hodei_health_check_duration_seconds', help: 'Duration of each named health check.', labelNames: ['check'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] });
   }
 
+  private readonly last = new Map<Probe, HealthStatus>();
+  private readonly listeners: Array<(ev: HealthChange) => void> = [];
+
   add(check: NamedCheck): void {
     this.checks.push(check);
+  }
+
+  /** Called when a probe's overall status differs from its previous run (not on the first run). */
+  onChange(listener: (ev: HealthChange) => void): void {
+    this.listeners.push(listener);
   }
 
   async run(probe: Probe): Promise<HealthCheckResult> {
@@ -40,6 +55,12 @@ export class HealthRegistry {
     const checks = await Promise.all(this.checks.filter((c) => c.probes.includes(probe)).map((c) => this.runOne(c)));
     const status = checks.reduce<HealthStatus>((acc, c) => worst(acc, c.status), 'Healthy');
     this.statusGauge?.set({ probe }, RANK[status]);
+    const before = this.last.get(probe);
+    this.last.set(probe, status);
+    if (before !== undefined && before !== status) {
+      const failing = checks.filter((c) => c.status !== 'Healthy').map((c) => `${c.name}: ${c.message}`);
+      for (const l of this.listeners) l({ probe, from: before, to: status, failing });
+    }
     return {
       status,
       details: Object.fromEntries(checks.map((c) => [c.name, c.message])),

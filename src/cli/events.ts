@@ -1,0 +1,94 @@
+// hodei events [--type] [--worker] [--job] [--since] [--limit] [--follow] [--json]: recorded events,
+// oldest first; with --follow keeps printing new ones as the server records them.
+import { InvalidArgumentError, type Command } from 'commander';
+import { ApiError, UnreachableError, type HodeiClient } from '../client/client.js';
+import { readLocalApiToken } from '../control-plane/api-token.js';
+import type { HodeiEvent } from '../observability/events/types.js';
+import { addClientOptions, clientFrom, parseInteger, type ClientFlags } from './common.js';
+
+interface EventsFlags extends ClientFlags {
+  type?: string; worker?: string; job?: string; since?: string; limit: number; follow?: boolean;
+}
+
+/** GET a JSON document through the client (its auth and its error mapping). */
+export async function getJson<T>(client: HodeiClient, path: string): Promise<T> {
+  const r = await client.raw(path);
+  let body: unknown;
+  try { body = JSON.parse(r.text); } catch { /* not JSON */ }
+  if (r.status >= 400) {
+    const e = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+    throw new ApiError(r.status, e?.code ?? `HTTP_${r.status}`, e?.message ?? r.text.slice(0, 200), e?.details ?? {});
+  }
+  return body as T;
+}
+
+const SINCE = /^(\d+[smhd]|\d{4}-\d{2}-\d{2}.*)$/;
+const parseSinceFlag = (v: string): string => {
+  if (!SINCE.test(v)) throw new InvalidArgumentError(`--since must be a duration like 10m or an ISO time, got '${v}'`);
+  return v;
+};
+
+export function formatEvent(e: HodeiEvent): string {
+  const details = Object.entries(e.details)
+    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ');
+  return [
+    e.timestamp, e.event_type.padEnd(24), (e.success ? 'ok' : 'FAIL').padEnd(4), (e.worker_id ?? '-').padEnd(12),
+    e.namespace ?? '-', e.duration_ms === null ? '-' : `${Math.round(e.duration_ms)}ms`, details,
+  ].join('  ').trimEnd() + '\n';
+}
+
+export function registerEventsCommand(program: Command): void {
+  addClientOptions(program.command('events').description('show recorded events (worker lifecycle, HPA, namespaces, API failures, SLO changes)')
+    .option('--type <type>', 'only this event type, e.g. worker.failed')
+    .option('--worker <id>', 'only events of this worker')
+    .option('--job <id>', 'only events of this job')
+    .option('--since <when>', 'only events since a duration ago (90s, 10m, 2h, 7d) or an ISO time', parseSinceFlag)
+    .option('--limit <n>', 'at most n past events', parseInteger('--limit', 1, 1000), 100)
+    .option('-f, --follow', 'keep printing new events'))
+    .action(async (flags: EventsFlags) => {
+      const client = clientFrom(flags);
+      const p = new URLSearchParams({ limit: String(flags.limit) });
+      if (flags.type) p.set('type', flags.type);
+      if (flags.worker) p.set('worker_id', flags.worker);
+      if (flags.job) p.set('job_id', flags.job);
+      if (flags.since) p.set('since', flags.since);
+      if (!flags.follow) {
+        const { events } = await getJson<{ events: HodeiEvent[] }>(client, `/v1/events?${p}`);
+        if (flags.json) process.stdout.write(JSON.stringify({ events }, null, 2) + '\n');
+        else for (const e of events.reverse()) process.stdout.write(formatEvent(e));
+        return;
+      }
+      p.set('follow', 'true');
+      p.set('format', 'ndjson');
+      for await (const e of streamEvents(client, flags, `/v1/events?${p}`)) {
+        process.stdout.write(flags.json ? JSON.stringify(e) + '\n' : formatEvent(e));
+      }
+    });
+}
+
+async function* streamEvents(client: HodeiClient, flags: ClientFlags, path: string): AsyncGenerator<HodeiEvent> {
+  const token = process.env.HODEI_API_TOKEN || readLocalApiToken(flags.dataDir ?? process.env.HODEI_DATA_DIR ?? './.hodei');
+  let res: Response;
+  try {
+    res = await fetch(client.baseUrl.replace(/\/$/, '') + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (err) {
+    throw new UnreachableError(client.baseUrl, err);
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    let e: { code?: string; message?: string } | undefined;
+    try { e = (JSON.parse(text) as { error?: typeof e }).error; } catch { /* not JSON */ }
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? text.slice(0, 200));
+  }
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body) {
+    buf += decoder.decode(chunk as Uint8Array, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line) as HodeiEvent; // blank lines are keep-alives
+    }
+  }
+}

@@ -1,0 +1,367 @@
+// KubernetesProviderMetrics: the spec's provider metrics on prom-client, exported as
+// hodei_kubernetes_<name> on an injected Registry. Durations come in as milliseconds (the spec's
+// API) and are exported in seconds; counters end in _total; every series has a `provider` label and
+// every other label value comes from a fixed vocabulary or a capped set, so cardinality stays bounded.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { histogramQuantile, Ring } from '../../observability/histogram-math.js';
+import { K8S_METRIC_PREFIX } from './slo-config.js';
+
+/** Pod creation/deletion buckets (s): fine below 10 s, SLO targets (20, 30, 60) are bounds. */
+export const POD_DURATION_BUCKETS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300] as const;
+export const HPA_RESPONSE_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600] as const;
+export const STARTUP_PHASE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
+
+export const POD_STATES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Terminating'] as const;
+export type PodState = (typeof POD_STATES)[number];
+export const STARTUP_PHASES = ['scheduling', 'image_pull', 'container_start', 'agent_registration'] as const;
+export type StartupPhase = (typeof STARTUP_PHASES)[number];
+/** The provider's fixed failure vocabulary (issue 4); anything else is exported as `Unknown`. */
+export const WORKER_FAILURE_REASONS = [
+  'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
+  'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed', 'Unknown',
+] as const;
+/** Why a pod is Pending; anything else is exported as `Other`. */
+export const PENDING_REASONS = [
+  'Unschedulable', 'ImagePullBackOff', 'ErrImagePull', 'ContainerCreating', 'PodInitializing',
+  'CreateContainerConfigError', 'ExceededQuota', 'Scheduling', 'Other',
+] as const;
+
+/** One pod as the provider's informer sees it now; only what the gauges need. */
+export interface PodSnapshot {
+  phase: PodState | string;
+  /** Why it is Pending (scheduler/kubelet reason), when it is. */
+  pendingReason?: string | null;
+  /** Sum of the pod's container requests. */
+  cpuMillicores?: number;
+  memoryBytes?: number;
+  gpus?: number;
+}
+/** Returns the current pods; called at scrape time so gauges follow the cluster (and go down). */
+export type PodView = () => Iterable<PodSnapshot>;
+
+/** What the SLO engine consumes; SliTracker (slo.ts) implements it. Fed at the same call sites as the metrics so both agree. */
+export interface SliRecorder {
+  recordWorkerCreated(): void;
+  recordWorkerFailed(): void;
+  recordPodCreationTime(seconds: number): void;
+  recordApiRequest(isError: boolean): void;
+  recordHpaResponse(seconds: number): void;
+}
+
+export interface ApiRequestLabels {
+  /** A templated path or resource name — never a path holding an object name. */
+  endpoint?: string;
+  verb?: string;
+  code?: number | string;
+}
+
+/** The shape of the Kubernetes client's per-request hook (issue 4). */
+export interface KubernetesApiRequest {
+  verb: string;
+  resource: string;
+  endpoint?: string;
+  /** HTTP status; 0 or undefined when no response arrived (connection error, timeout). */
+  code?: number;
+  durationMs: number;
+  retry: number | boolean;
+  /** true (or a message) when the client judged the request failed. */
+  error?: boolean | string;
+}
+
+/** An API request counts as an error on 5xx, 429 and when no response arrived. Other 4xx are answers (a 404 probe is not an outage). */
+export function isApiError(code: number | undefined): boolean {
+  return code === undefined || code === 0 || code >= 500 || code === 429;
+}
+
+/** `code` label of a request that got no response (as client-go labels it). */
+export const NO_RESPONSE = '<error>';
+
+/** The client's own verdict when it gives one (`error: true`), else the status code's. */
+export const apiRequestFailed = (ev: KubernetesApiRequest): boolean => ev.error === true || isApiError(ev.code);
+
+export interface KubernetesProviderMetricsOptions {
+  /** Where series are registered; a private Registry when omitted (never the global one). */
+  registry?: Registry;
+  /** Value of the `provider` label. @defaultValue "kubernetes" */
+  provider?: string;
+  /** SLI window fed at the same moments as the metrics. */
+  sli?: SliRecorder;
+}
+
+/** Caps distinct values of a free-form label; later newcomers become `other`. */
+class LabelCap {
+  private readonly seen = new Set<string>();
+  constructor(private readonly max: number) {}
+  value(raw: string | number | undefined): string {
+    const v = raw === undefined || raw === '' ? 'unknown' : String(raw).slice(0, 80);
+    if (this.seen.has(v)) return v;
+    if (this.seen.size >= this.max) return 'other';
+    this.seen.add(v);
+    return v;
+  }
+}
+
+const oneOf = <T extends string>(list: readonly T[], v: string | null | undefined, fallback: T): T =>
+  (list as readonly string[]).includes(v ?? '') ? (v as T) : fallback;
+
+export class KubernetesProviderMetrics {
+  readonly registry: Registry;
+  readonly provider: string;
+  private readonly sli?: SliRecorder;
+  private readonly c: ReturnType<typeof build>;
+  private view?: PodView;
+  private readonly caps = { endpoint: new LabelCap(64), verb: new LabelCap(16), code: new LabelCap(32), source: new LabelCap(32), op: new LabelCap(16) };
+  // Plain tallies for getSummary()/snapshot(): reading prom-client values back is async.
+  private readonly tally = { created: 0, deleted: 0, failed: 0, active: 0, apiRequests: 0, apiErrors: 0 };
+  private readonly failedBy = new Map<string, number>();
+  private readonly recentCreation = new Ring(1024);
+  private readonly recentDeletion = new Ring(1024);
+  private readonly creationCounts = new Array<number>(POD_DURATION_BUCKETS.length + 1).fill(0);
+
+  constructor(opts: KubernetesProviderMetricsOptions = {}) {
+    this.registry = opts.registry ?? new Registry();
+    this.provider = opts.provider ?? 'kubernetes';
+    if (opts.sli) this.sli = opts.sli;
+    this.c = build(this.registry, this.provider, () => this.view);
+    const p = { provider: this.provider };
+    // Zero-valued series from the start, so rate() and ratios have something to work with.
+    this.c.created.inc(p, 0);
+    this.c.deleted.inc(p, 0);
+    this.c.active.set(p, 0);
+    for (const s of POD_STATES) this.c.podsByState.set({ ...p, state: s }, 0);
+    for (const k of ['cpu', 'memory', 'gpu'] as const) this.c[k].set(p, 0);
+  }
+
+  incrementWorkersCreated(): void {
+    this.tally.created++;
+    this.c.created.inc({ provider: this.provider });
+    this.sli?.recordWorkerCreated();
+  }
+
+  incrementWorkersDeleted(): void {
+    this.tally.deleted++;
+    this.c.deleted.inc({ provider: this.provider });
+  }
+
+  /** A worker that never became ready; `reason` from WORKER_FAILURE_REASONS (others count as Unknown). */
+  incrementWorkersFailed(reason = 'Unknown'): void {
+    const r = oneOf(WORKER_FAILURE_REASONS, reason, 'Unknown');
+    this.tally.failed++;
+    this.failedBy.set(r, (this.failedBy.get(r) ?? 0) + 1);
+    this.c.failed.inc({ provider: this.provider, reason: r });
+    this.sli?.recordWorkerFailed();
+  }
+
+  /** Ignored once a pod view is bound: workers_active is then Pending + Running pods. */
+  setWorkersActive(n: number): void {
+    this.tally.active = n;
+    this.c.active.set({ provider: this.provider }, n);
+  }
+
+  /** Create request → pod Running and agent registered, in milliseconds. */
+  observePodCreation(ms: number): void {
+    const s = Math.max(0, ms) / 1000;
+    this.recentCreation.push(s);
+    let i = POD_DURATION_BUCKETS.findIndex((b) => s <= b);
+    if (i < 0) i = POD_DURATION_BUCKETS.length;
+    this.creationCounts[i] = (this.creationCounts[i] ?? 0) + 1;
+    this.c.creation.observe({ provider: this.provider }, s);
+    this.sli?.recordPodCreationTime(s);
+  }
+
+  /** Delete request → pod gone, in milliseconds. */
+  observePodDeletion(ms: number): void {
+    const s = Math.max(0, ms) / 1000;
+    this.recentDeletion.push(s);
+    this.c.deletion.observe({ provider: this.provider }, s);
+  }
+
+  /** One request to the Kubernetes API (each retry is a request of its own). */
+  recordApiRequest(isError: boolean, labels: ApiRequestLabels = {}): void {
+    const l = {
+      provider: this.provider, endpoint: this.caps.endpoint.value(labels.endpoint),
+      verb: this.caps.verb.value(labels.verb), code: this.caps.code.value(labels.code),
+    };
+    this.tally.apiRequests++;
+    this.c.apiRequests.inc(l);
+    if (isError) {
+      this.tally.apiErrors++;
+      this.c.apiErrors.inc(l);
+    }
+    this.sli?.recordApiRequest(isError);
+  }
+
+  /** Adapter for the client's hook: `client.onRequest = (ev) => metrics.observeApiRequest(ev)`. */
+  observeApiRequest(ev: KubernetesApiRequest): void {
+    this.recordApiRequest(apiRequestFailed(ev), {
+      endpoint: ev.endpoint ?? ev.resource, verb: ev.verb, code: ev.code ? ev.code : NO_RESPONSE,
+    });
+  }
+
+  /** Manual totals (millicores, bytes, count); overridden at scrape time once a pod view is bound. */
+  setResourceTotals(t: { cpuMillicores: number; memoryBytes: number; gpus: number }): void {
+    const p = { provider: this.provider };
+    this.c.cpu.set(p, t.cpuMillicores);
+    this.c.memory.set(p, t.memoryBytes);
+    this.c.gpu.set(p, t.gpus);
+  }
+
+  /** Manual pod counts by state; states not given are set to 0. Overridden once a pod view is bound. */
+  setPodsByState(counts: Partial<Record<string, number>>): void {
+    for (const s of POD_STATES) this.c.podsByState.set({ provider: this.provider, state: s }, counts[s] ?? 0);
+  }
+
+  /** Manual pending count for one reason. Overridden once a pod view is bound. */
+  setPodsPending(reason: string, n: number): void {
+    this.c.pending.set({ provider: this.provider, reason: oneOf(PENDING_REASONS, reason, 'Other') }, n);
+  }
+
+  /** Derive pods_by_state, pods_pending, workers_active and the resource totals from the informer at scrape time. */
+  bindPodView(view: PodView): void {
+    this.view = view;
+  }
+
+  /** `create`, `update`, `delete`, `scale_up`, `scale_down`, ... */
+  recordHpaOperation(operation: string): void {
+    this.c.hpaOps.inc({ provider: this.provider, operation: this.caps.op.value(operation) });
+  }
+
+  /** `create`, `delete`, ... */
+  recordNamespaceOperation(operation: string): void {
+    this.c.nsOps.inc({ provider: this.provider, operation: this.caps.op.value(operation) });
+  }
+
+  /** `admission` (refused at submit) or `cni` (reported by the network layer), ... */
+  recordNetworkPolicyViolation(source: string): void {
+    this.c.netpol.inc({ provider: this.provider, source: this.caps.source.value(source) });
+  }
+
+  observeStartupPhase(phase: StartupPhase, ms: number): void {
+    this.c.startup.observe({ provider: this.provider, phase: oneOf(STARTUP_PHASES, phase, 'scheduling') }, Math.max(0, ms) / 1000);
+  }
+
+  /** Desired-replica change → that many pool workers ready, in milliseconds. */
+  observeHpaResponse(ms: number): void {
+    const s = Math.max(0, ms) / 1000;
+    this.c.hpaResponse.observe({ provider: this.provider }, s);
+    this.sli?.recordHpaResponse(s);
+  }
+
+  /** Numbers behind getSummary(). Percentiles are over the last 1024 creations/deletions (s). */
+  snapshot(): {
+    created: number; deleted: number; failed: number; active: number; failedByReason: Record<string, number>;
+    podCreationP50: number; podCreationP95: number; podDeletionP95: number; apiRequests: number; apiErrors: number;
+    apiErrorRate: number; workerCreationSuccessRate: number;
+  } {
+    const t = this.tally;
+    const attempts = t.created + t.failed;
+    return {
+      ...t, active: this.view ? this.viewActive() : t.active, failedByReason: Object.fromEntries(this.failedBy),
+      podCreationP50: this.recentCreation.percentile(0.5), podCreationP95: this.recentCreation.percentile(0.95),
+      podDeletionP95: this.recentDeletion.percentile(0.95),
+      apiErrorRate: t.apiRequests === 0 ? 0 : t.apiErrors / t.apiRequests,
+      workerCreationSuccessRate: attempts === 0 ? 1 : t.created / attempts,
+    };
+  }
+
+  /** P95 pod creation (s) over every observation so far, interpolated like histogram_quantile(). */
+  podCreationP95FromHistogram(): number {
+    return histogramQuantile(0.95, POD_DURATION_BUCKETS, this.creationCounts);
+  }
+
+  getSummary(): string {
+    const s = this.snapshot();
+    const sec = (v: number): string => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)} s`);
+    const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
+    const reasons = Object.entries(s.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ');
+    return [
+      `Kubernetes provider metrics (provider=${this.provider})`,
+      `  Workers: created ${s.created}, deleted ${s.deleted}, failed ${s.failed}${reasons ? ` (${reasons})` : ''}, active ${s.active}`,
+      `  Worker creation success rate: ${pct(s.workerCreationSuccessRate)}`,
+      `  Pod creation: P50 ${sec(s.podCreationP50)}, P95 ${sec(s.podCreationP95)} (last ${this.recentCreation.length})`,
+      `  Pod deletion: P95 ${sec(s.podDeletionP95)} (last ${this.recentDeletion.length})`,
+      `  API requests: ${s.apiRequests}, errors ${s.apiErrors}, error rate ${pct(s.apiErrorRate)}`,
+    ].join('\n');
+  }
+
+  private viewActive(): number {
+    let n = 0;
+    for (const pod of this.view?.() ?? []) if (pod.phase === 'Pending' || pod.phase === 'Running') n++;
+    return n;
+  }
+}
+
+interface ViewTotals { byState: Map<string, number>; pending: Map<string, number>; cpu: number; memory: number; gpu: number; active: number }
+
+function aggregate(view: PodView): ViewTotals {
+  const t: ViewTotals = { byState: new Map(), pending: new Map(), cpu: 0, memory: 0, gpu: 0, active: 0 };
+  for (const pod of view()) {
+    const state = oneOf(POD_STATES, pod.phase, 'Unknown');
+    t.byState.set(state, (t.byState.get(state) ?? 0) + 1);
+    if (state === 'Pending') {
+      const r = oneOf(PENDING_REASONS, pod.pendingReason ?? 'Scheduling', 'Other');
+      t.pending.set(r, (t.pending.get(r) ?? 0) + 1);
+    }
+    if (state === 'Pending' || state === 'Running') t.active++;
+    // Requests are held until the pod has finished or is gone: terminal pods free their quota.
+    if (state === 'Pending' || state === 'Running' || state === 'Terminating') {
+      t.cpu += pod.cpuMillicores ?? 0;
+      t.memory += pod.memoryBytes ?? 0;
+      t.gpu += pod.gpus ?? 0;
+    }
+  }
+  return t;
+}
+
+function build(registry: Registry, provider: string, view: () => PodView | undefined) {
+  const n = (name: string): string => `${K8S_METRIC_PREFIX}${name}`;
+  const registers = [registry];
+  // One aggregation per scrape: prom-client calls every collect() in one synchronous pass, so the
+  // result is shared until the next microtask.
+  let cached: ViewTotals | undefined;
+  const totals = (): ViewTotals | undefined => {
+    const v = view();
+    if (!v) return undefined;
+    if (!cached) {
+      cached = aggregate(v);
+      queueMicrotask(() => { cached = undefined; });
+    }
+    return cached;
+  };
+  const fromView = (pick: (t: ViewTotals) => number) => function (this: Gauge<'provider'>): void {
+    const t = totals();
+    if (t) this.set({ provider }, pick(t));
+  };
+  return {
+    created: new Counter({ name: n('workers_created_total'), help: 'Workers created (pod Running and agent registered).', labelNames: ['provider'], registers }),
+    deleted: new Counter({ name: n('workers_deleted_total'), help: 'Worker pods deleted.', labelNames: ['provider'], registers }),
+    failed: new Counter({ name: n('workers_failed_total'), help: 'Workers that failed to become ready, by reason.', labelNames: ['provider', 'reason'], registers }),
+    active: new Gauge({ name: n('workers_active'), help: 'Active workers (Pending + Running pods when derived from the informer).', labelNames: ['provider'], registers, collect: fromView((t) => t.active) }),
+    creation: new Histogram({ name: n('pod_creation_duration_seconds'), help: 'Create request → pod Running and agent registered.', labelNames: ['provider'], buckets: [...POD_DURATION_BUCKETS], registers }),
+    deletion: new Histogram({ name: n('pod_deletion_duration_seconds'), help: 'Delete request → pod gone.', labelNames: ['provider'], buckets: [...POD_DURATION_BUCKETS], registers }),
+    apiRequests: new Counter({ name: n('api_requests_total'), help: 'Kubernetes API requests (each retry counts).', labelNames: ['provider', 'endpoint', 'verb', 'code'], registers }),
+    apiErrors: new Counter({ name: n('api_request_errors_total'), help: 'Kubernetes API requests that failed (5xx, 429, no response).', labelNames: ['provider', 'endpoint', 'verb', 'code'], registers }),
+    cpu: new Gauge({ name: n('cpu_request_total'), help: 'CPU requested by active worker pods, millicores.', labelNames: ['provider'], registers, collect: fromView((t) => t.cpu) }),
+    memory: new Gauge({ name: n('memory_request_total'), help: 'Memory requested by active worker pods, bytes.', labelNames: ['provider'], registers, collect: fromView((t) => t.memory) }),
+    gpu: new Gauge({ name: n('gpu_count_total'), help: 'GPUs requested by active worker pods.', labelNames: ['provider'], registers, collect: fromView((t) => t.gpu) }),
+    podsByState: new Gauge({
+      name: n('pods_by_state'), help: 'Worker pods by phase.', labelNames: ['provider', 'state'], registers,
+      collect(this: Gauge<'provider' | 'state'>) {
+        const t = totals();
+        if (t) for (const s of POD_STATES) this.set({ provider, state: s }, t.byState.get(s) ?? 0);
+      },
+    }),
+    pending: new Gauge({
+      name: n('pods_pending'), help: 'Pending worker pods by reason.', labelNames: ['provider', 'reason'], registers,
+      collect(this: Gauge<'provider' | 'reason'>) {
+        const t = totals();
+        if (t) for (const r of PENDING_REASONS) this.set({ provider, reason: r }, t.pending.get(r) ?? 0);
+      },
+    }),
+    hpaOps: new Counter({ name: n('hpa_operations_total'), help: 'HPA operations by kind.', labelNames: ['provider', 'operation'], registers }),
+    nsOps: new Counter({ name: n('namespace_operations_total'), help: 'Namespace operations by kind.', labelNames: ['provider', 'operation'], registers }),
+    netpol: new Counter({ name: n('network_policy_violations_total'), help: 'Network policy violations by source (admission, cni).', labelNames: ['provider', 'source'], registers }),
+    startup: new Histogram({ name: n('pod_startup_phase_seconds'), help: 'Pod startup breakdown by phase.', labelNames: ['provider', 'phase'], buckets: [...STARTUP_PHASE_BUCKETS], registers }),
+    hpaResponse: new Histogram({ name: n('hpa_response_duration_seconds'), help: 'Desired-replica change → that many pool workers ready.', labelNames: ['provider'], buckets: [...HPA_RESPONSE_BUCKETS], registers }),
+  };
+}
