@@ -39,4 +39,6 @@ export interface Worker {
   updatedAt: string;
   registeredAt: string | null;
   lastHeartbeatAt: string | null;
+  /** The worker pool it registered through (Kubernetes pools); null for provisioned workers. */
+  pool: string | null;
 }

@@ -79,8 +79,10 @@ export class WorkerSessions implements GatewayBackend {
     let jobId = worker.jobId;
     if (!jobId) {
       if (worker.ephemeral) return null;
-      // A pooled worker takes the oldest dispatchable job itself (SKIP LOCKED, like the scheduler).
-      const [claimed] = await this.store.claimQueuedJobs(1, this.now());
+      // A pooled worker takes the oldest dispatchable job itself (SKIP LOCKED, like the scheduler);
+      // a Kubernetes pool worker runs in the worker image, so jobs with an image of their own wait
+      // for a pod of their own.
+      const [claimed] = await this.store.claimQueuedJobs(1, this.now(), { withoutImage: worker.pool !== null });
       if (!claimed) return null;
       jobId = claimed.id;
     }

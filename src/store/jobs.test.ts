@@ -105,6 +105,13 @@ describe.each(TEST_ENGINES)('jobs on %s', (engine) => {
     expect(await store.claimQueuedJobs(0, at(100))).toEqual([]);
   });
 
+  it('can leave jobs that ask for their own image to others (pool workers)', async () => {
+    await store.insertJob(newJob('own-image', 0, { image: 'python:3.12' }));
+    await store.insertJob(newJob('plain', 1));
+    expect((await store.claimQueuedJobs(10, at(100), { withoutImage: true })).map((j) => j.id)).toEqual(['plain']);
+    expect((await store.claimQueuedJobs(10, at(100))).map((j) => j.id)).toEqual(['own-image']);
+  });
+
   it('does not claim a job whose backoff has not passed', async () => {
     await store.insertJob(newJob('now', 0));
     await store.insertJob(newJob('future', 50));

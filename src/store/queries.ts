@@ -6,7 +6,7 @@ const JOB_COLUMNS = `id, state, spec, attempt, worker_id, exit_code, reason, mes
   transitions, created_at, updated_at, started_at, finished_at`;
 
 const WORKER_COLUMNS = `id, provider_id, state, job_id, ephemeral, handle, reason, created_at,
-  updated_at, registered_at, last_heartbeat_at`;
+  updated_at, registered_at, last_heartbeat_at, pool`;
 
 // $1 id, $2 spec, $3 secrets, $4 labels, $5 created_at, $6 first transition (jsonb array)
 export const INSERT_JOB = `
@@ -40,7 +40,8 @@ WHERE id = $1 AND state = ANY($2::text[]) AND ($3::integer IS NULL OR attempt = 
 RETURNING ${JOB_COLUMNS}`;
 
 /**
- * $1 now, $2 limit, $3 transition to append. SKIP LOCKED: a row another replica is claiming is
+ * $1 now, $2 limit, $3 transition to append, $4 true to skip jobs that ask for their own image.
+ * SKIP LOCKED: a row another replica is claiming is
  * passed over instead of waited for, so concurrent claimers never get the same job.
  */
 export const CLAIM_QUEUED_JOBS = `
@@ -48,6 +49,7 @@ UPDATE jobs SET state = 'provisioning', updated_at = $1::timestamptz, transition
 WHERE id IN (
   SELECT id FROM jobs
   WHERE state = 'queued' AND not_before <= $1::timestamptz
+    AND NOT ($4::boolean AND spec ? 'image')
   ORDER BY created_at, id
   FOR UPDATE SKIP LOCKED
   LIMIT $2)

@@ -108,6 +108,7 @@ export function toWorker(r: Row): Worker {
     updatedAt: iso(r, 'updated_at'),
     registeredAt: isoOrNull(r, 'registered_at'),
     lastHeartbeatAt: isoOrNull(r, 'last_heartbeat_at'),
+    pool: strOrNull(r, 'pool'),
   };
 }
 

@@ -103,9 +103,9 @@ export class SqlStore implements Store {
   }
 
   /** Returned oldest first. */
-  async claimQueuedJobs(limit: number, now: Date): Promise<Job[]> {
+  async claimQueuedJobs(limit: number, now: Date, opts: { withoutImage?: boolean } = {}): Promise<Job[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
-    const rows = await this.db.query(q.CLAIM_QUEUED_JOBS, [now.toISOString(), limit, transition('provisioning', now)]);
+    const rows = await this.db.query(q.CLAIM_QUEUED_JOBS, [now.toISOString(), limit, transition('provisioning', now), opts.withoutImage === true]);
     return rows.map(toJob).sort(byCreation);
   }
 

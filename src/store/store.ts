@@ -85,7 +85,10 @@ export interface JobStore {
    * Moves up to `limit` queued jobs whose backoff has passed to `provisioning` and returns them.
    * Uses `FOR UPDATE SKIP LOCKED`: concurrent replicas never claim the same job.
    */
-  claimQueuedJobs(limit: number, now: Date): Promise<Job[]>;
+  claimQueuedJobs(limit: number, now: Date, opts?: {
+    /** Skip jobs that ask for their own image (a pool worker runs in the worker image only). */
+    withoutImage?: boolean;
+  }): Promise<Job[]>;
   /** Jobs in any of these states (reconciler, restart recovery). */
   jobsInStates(states: readonly JobState[]): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;

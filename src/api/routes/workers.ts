@@ -10,7 +10,7 @@ const workerSchema = {
     id: { type: 'string' }, providerId: { type: 'string' }, state: { type: 'string' },
     jobId: { type: ['string', 'null'] }, ephemeral: { type: 'boolean' }, handle: { type: ['string', 'null'] },
     reason: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
-    registeredAt: { type: ['string', 'null'] }, lastHeartbeatAt: { type: ['string', 'null'] },
+    registeredAt: { type: ['string', 'null'] }, lastHeartbeatAt: { type: ['string', 'null'] }, pool: { type: ['string', 'null'] },
   },
 } as const;
 

@@ -27,7 +27,7 @@ export class FakeBackend implements GatewayBackend {
     const now = new Date().toISOString();
     this.workers.set(id, {
       id, providerId: 'test', state: 'provisioning', jobId: null, ephemeral: opts.ephemeral ?? true, handle: null,
-      reason: null, createdAt: now, updatedAt: now, registeredAt: null, lastHeartbeatAt: null,
+      reason: null, createdAt: now, updatedAt: now, registeredAt: null, lastHeartbeatAt: null, pool: null,
     });
     const token = `tok-${randomUUID()}`;
     this.tokens.set(token, id);

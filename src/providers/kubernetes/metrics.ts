@@ -130,6 +130,9 @@ export class KubernetesProviderMetrics {
     this.c.active.set(p, 0);
     for (const s of POD_STATES) this.c.podsByState.set({ ...p, state: s }, 0);
     for (const k of ['cpu', 'memory', 'gpu'] as const) this.c[k].set(p, 0);
+    // Failure reasons are a fixed set: each series exists at 0, so the first failure is a step
+    // that increase()/rate() can see (a series born at 1 looks like no change).
+    for (const reason of WORKER_FAILURE_REASONS) this.c.failed.inc({ ...p, reason }, 0);
   }
 
   incrementWorkersCreated(): void {
