@@ -1,25 +1,11 @@
 // hodei events [--type] [--worker] [--job] [--since] [--limit] [--follow] [--json]: recorded events,
 // oldest first; with --follow keeps printing new ones as the server records them.
 import { InvalidArgumentError, type Command } from 'commander';
-import { ApiError, UnreachableError, type HodeiClient } from '../client/client.js';
-import { readLocalApiToken } from '../control-plane/api-token.js';
 import type { HodeiEvent } from '../observability/events/types.js';
 import { addClientOptions, clientFrom, parseInteger, type ClientFlags } from './common.js';
 
 interface EventsFlags extends ClientFlags {
   type?: string; worker?: string; job?: string; since?: string; limit: number; follow?: boolean;
-}
-
-/** GET a JSON document through the client (its auth and its error mapping). */
-export async function getJson<T>(client: HodeiClient, path: string): Promise<T> {
-  const r = await client.raw(path);
-  let body: unknown;
-  try { body = JSON.parse(r.text); } catch { /* not JSON */ }
-  if (r.status >= 400) {
-    const e = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    throw new ApiError(r.status, e?.code ?? `HTTP_${r.status}`, e?.message ?? r.text.slice(0, 200), e?.details ?? {});
-  }
-  return body as T;
 }
 
 const SINCE = /^(\d+[smhd]|\d{4}-\d{2}-\d{2}.*)$/;
@@ -53,42 +39,15 @@ export function registerEventsCommand(program: Command): void {
       if (flags.job) p.set('job_id', flags.job);
       if (flags.since) p.set('since', flags.since);
       if (!flags.follow) {
-        const { events } = await getJson<{ events: HodeiEvent[] }>(client, `/v1/events?${p}`);
+        const { events } = await client.getJson<{ events: HodeiEvent[] }>(`/v1/events?${p}`);
         if (flags.json) process.stdout.write(JSON.stringify({ events }, null, 2) + '\n');
         else for (const e of events.reverse()) process.stdout.write(formatEvent(e));
         return;
       }
       p.set('follow', 'true');
       p.set('format', 'ndjson');
-      for await (const e of streamEvents(client, flags, `/v1/events?${p}`)) {
+      for await (const e of client.ndjson<HodeiEvent>(`/v1/events?${p}`)) {
         process.stdout.write(flags.json ? JSON.stringify(e) + '\n' : formatEvent(e));
       }
     });
-}
-
-async function* streamEvents(client: HodeiClient, flags: ClientFlags, path: string): AsyncGenerator<HodeiEvent> {
-  const token = process.env.HODEI_API_TOKEN || readLocalApiToken(flags.dataDir ?? process.env.HODEI_DATA_DIR ?? './.hodei');
-  let res: Response;
-  try {
-    res = await fetch(client.baseUrl.replace(/\/$/, '') + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  } catch (err) {
-    throw new UnreachableError(client.baseUrl, err);
-  }
-  if (!res.ok || !res.body) {
-    const text = await res.text();
-    let e: { code?: string; message?: string } | undefined;
-    try { e = (JSON.parse(text) as { error?: typeof e }).error; } catch { /* not JSON */ }
-    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? text.slice(0, 200));
-  }
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body) {
-    buf += decoder.decode(chunk as Uint8Array, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as HodeiEvent; // blank lines are keep-alives
-    }
-  }
 }

@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import type { HealthCheckResult } from '../providers/provider.js';
 import { addClientOptions, clientFrom, print, type ClientFlags } from './common.js';
-import { getJson } from './events.js';
 
 type Health = Record<'liveness' | 'readiness' | 'startup', HealthCheckResult>;
 const MARK = { Healthy: '+', Degraded: '~', Unhealthy: '-' } as const;
@@ -23,7 +22,7 @@ export function registerHealthCommand(program: Command): void {
   addClientOptions(program.command('health').description('health of the control plane: liveness, readiness, startup')
     .option('-v, --verbose', 'list every named check'))
     .action(async (flags: ClientFlags & { verbose?: boolean }) => {
-      const h = await getJson<Health>(clientFrom(flags), '/v1/health');
+      const h = await clientFrom(flags).getJson<Health>('/v1/health');
       print(flags.json, h, () => formatHealth(h, flags.verbose === true));
       if (Object.values(h).some((r) => r.status === 'Unhealthy')) process.exitCode = 1;
     });

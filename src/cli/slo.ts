@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { SloReport } from '../observability/slo-engine.js';
 import { addClientOptions, clientFrom, print, table, type ClientFlags } from './common.js';
-import { getJson } from './events.js';
 
 const SECONDS = new Set(['pod_creation_time', 'hpa_response_time']);
 const RATIO_MIN = new Set(['worker_creation_success_rate']);
@@ -30,7 +29,7 @@ export function registerSloCommand(program: Command): void {
   addClientOptions(program.command('slo').description('SLO compliance, error budgets and burn rates over the rolling window')
     .option('--check', 'exit with code 1 when any SLO is violated'))
     .action(async (flags: ClientFlags & { check?: boolean }) => {
-      const r = await getJson<SloReport>(clientFrom(flags), '/v1/slo');
+      const r = await clientFrom(flags).getJson<SloReport>('/v1/slo');
       print(flags.json, r, () => formatSloReport(r));
       if (flags.check && !r.compliant) process.exitCode = 1;
     });

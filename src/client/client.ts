@@ -51,6 +51,28 @@ export class HodeiClient {
     return (await (await this.request(method, path, body)).json()) as T;
   }
 
+  /** GET a JSON document (any API path: /v1/slo, /v1/health, /v1/events...). */
+  getJson<T>(path: string): Promise<T> {
+    return this.json('GET', path);
+  }
+
+  /** GET a newline-delimited JSON stream, one parsed value per line (blank keep-alive lines skipped). */
+  async *ndjson<T>(path: string): AsyncGenerator<T> {
+    const res = await this.request('GET', path);
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) yield JSON.parse(line) as T;
+      }
+    }
+  }
+
   submit(job: JobSubmission): Promise<Job> {
     return this.json('POST', '/v1/jobs', job);
   }
@@ -78,20 +100,8 @@ export class HodeiClient {
   }
 
   /** Streams log entries after `after`; with follow, until the job ends. */
-  async *logEntries(id: string, follow: boolean, after = 0): AsyncGenerator<StoredLogEntry> {
-    const res = await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}/logs?format=ndjson&follow=${follow}&after=${after}`);
-    if (!res.body) return;
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body) {
-      buf += decoder.decode(chunk as Uint8Array, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line) yield JSON.parse(line) as StoredLogEntry;
-      }
-    }
+  logEntries(id: string, follow: boolean, after = 0): AsyncGenerator<StoredLogEntry> {
+    return this.ndjson(`/v1/jobs/${encodeURIComponent(id)}/logs?format=ndjson&follow=${follow}&after=${after}`);
   }
 
   /**

@@ -2,18 +2,11 @@
 // only (so they work against any replica, local or remote).
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { HodeiClient } from '../client/client.js';
+import type { HodeiEvent } from '../observability/events/types.js';
 import type { HealthCheckResult } from '../providers/provider.js';
 
-export interface EventJson {
-  timestamp: string;
-  event_type: string;
-  provider: string;
-  worker_id: string | null;
-  namespace: string | null;
-  duration_ms: number | null;
-  success: boolean;
-  details: Record<string, unknown>;
-}
+/** The spec's event shape as /v1/events serves it. */
+export type EventJson = HodeiEvent;
 
 export interface SloStatusJson {
   slo: string;
@@ -64,16 +57,11 @@ export function sum(metrics: MetricValues, name: string, match: Record<string, s
 
 /** Reads everything in parallel. Events: up to 1000 per type since `since`. */
 export async function takeSnapshot(client: HodeiClient, since: string, types: readonly string[]): Promise<Snapshot> {
-  const json = async <T>(path: string): Promise<T> => {
-    const r = await client.raw(path);
-    if (r.status >= 400) throw new Error(`GET ${path} answered ${r.status}: ${r.text.slice(0, 200)}`);
-    return JSON.parse(r.text) as T;
-  };
   const [health, slo, metricsText, ...eventLists] = await Promise.all([
-    json<Snapshot['health']>('/v1/health'),
-    json<SloJson>('/v1/slo').catch(() => null),
+    client.getJson<Snapshot['health']>('/v1/health'),
+    client.getJson<SloJson>('/v1/slo').catch(() => null),
     client.raw('/metrics').then((r) => r.text),
-    ...types.map((t) => json<{ events: EventJson[] }>(`/v1/events?type=${encodeURIComponent(t)}&since=${encodeURIComponent(since)}&limit=1000`)
+    ...types.map((t) => client.getJson<{ events: EventJson[] }>(`/v1/events?type=${encodeURIComponent(t)}&since=${encodeURIComponent(since)}&limit=1000`)
       .then((r) => r.events)),
   ]);
   const events = eventLists.flat().sort((a, b) => a.timestamp.localeCompare(b.timestamp));
