@@ -2,12 +2,11 @@
 // labelled pod-template-hash), scaled to spec.replicas; ReplicaSets of older templates are scaled
 // to 0 (a recreate-style rollout). Status and the Available/Progressing conditions follow the
 // ReplicaSets.
-import { R, rfc3339, StatusError, type ObjectStore, type StoredObject } from '../store/index.js';
+import { R, rfc3339, StatusError, type StoredObject } from '../store/index.js';
 import { normalize } from '../store/strategy.js';
-import type { SimContext, SimController } from '../types.js';
-import { EventRecorder } from './events.js';
-import { controllerOf, podKey, setCondition, type Workload } from './pod-types.js';
-import { splitKey, WorkQueue } from './workqueue.js';
+import { OwnerController } from './owner-controller.js';
+import { controllerOf, setCondition, type Workload } from './pod-types.js';
+import { splitKey } from './workqueue.js';
 
 const SOURCE = { component: 'deployment-controller' };
 const HASH_LABEL = 'pod-template-hash';
@@ -23,31 +22,13 @@ export function templateHash(template: unknown): string {
 
 interface DeploymentCondition { type: string; status: string; reason: string; message: string; lastUpdateTime: string; lastTransitionTime: string }
 
-export class DeploymentController implements SimController {
+export class DeploymentController extends OwnerController {
   readonly name = 'deployment-controller';
-  private store!: ObjectStore;
-  private events!: EventRecorder;
-  private queue!: WorkQueue;
-  private off: (() => void)[] = [];
+  protected readonly owners = R.deployments;
+  protected readonly owned = R.replicasets;
+  protected readonly ownerKind = 'Deployment';
 
-  start(ctx: SimContext): void {
-    this.store = ctx.store;
-    this.events = new EventRecorder(ctx.store);
-    this.queue = new WorkQueue((k) => this.sync(k), (k, e) => ctx.logger.warn('kube-sim: deployment sync failed', { key: k, error: String(e) }));
-    this.off.push(ctx.store.onChange(R.deployments, (ev) => { if (ev.type !== 'DELETED') this.queue.add(podKey(ev.object)); }));
-    this.off.push(ctx.store.onChange(R.replicasets, (ev) => {
-      const owner = controllerOf(ev.object);
-      if (owner?.kind === 'Deployment') this.queue.add(`${ev.object.metadata.namespace ?? ''}/${owner.name}`);
-    }));
-    for (const d of ctx.store.list(R.deployments).items) this.queue.add(podKey(d));
-  }
-
-  stop(): void {
-    for (const o of this.off) o();
-    this.queue?.stop();
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [ns, name] = splitKey(key);
     const d = this.store.get<Workload>(R.deployments, ns, name);
     if (!d || d.metadata.deletionTimestamp) return;

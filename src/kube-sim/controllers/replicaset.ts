@@ -1,11 +1,10 @@
 // ReplicaSet controller (apps/v1): keeps spec.replicas pods from the template, owned by the
 // ReplicaSet (controller ownerReference); scales down unscheduled, then pending, then unready,
 // then the newest pods first; writes status replicas/readyReplicas/availableReplicas.
-import { R, StatusError, labelSelectorMatches, type ObjectStore, type StoredObject } from '../store/index.js';
-import type { SimContext, SimController } from '../types.js';
-import { EventRecorder } from './events.js';
-import { controllerOf, isTerminalPod, podKey, type Pod, type Workload } from './pod-types.js';
-import { splitKey, WorkQueue } from './workqueue.js';
+import { R, StatusError, labelSelectorMatches, type StoredObject } from '../store/index.js';
+import { OwnerController } from './owner-controller.js';
+import { controllerOf, isTerminalPod, type Pod, type Workload } from './pod-types.js';
+import { splitKey } from './workqueue.js';
 
 const SOURCE = { component: 'replicaset-controller' };
 
@@ -16,31 +15,13 @@ function deletionRank(p: StoredObject<Pod>): [number, number, number, number] {
   return [p.spec.nodeName ? 1 : 0, p.status?.phase === 'Pending' ? 0 : 1, isPodReady(p) ? 1 : 0, -Date.parse(p.metadata.creationTimestamp)];
 }
 
-export class ReplicaSetController implements SimController {
+export class ReplicaSetController extends OwnerController {
   readonly name = 'replicaset-controller';
-  private store!: ObjectStore;
-  private events!: EventRecorder;
-  private queue!: WorkQueue;
-  private off: (() => void)[] = [];
+  protected readonly owners = R.replicasets;
+  protected readonly owned = R.pods;
+  protected readonly ownerKind = 'ReplicaSet';
 
-  start(ctx: SimContext): void {
-    this.store = ctx.store;
-    this.events = new EventRecorder(ctx.store);
-    this.queue = new WorkQueue((k) => this.sync(k), (k, e) => ctx.logger.warn('kube-sim: replicaset sync failed', { key: k, error: String(e) }));
-    this.off.push(ctx.store.onChange(R.replicasets, (ev) => { if (ev.type !== 'DELETED') this.queue.add(podKey(ev.object)); }));
-    this.off.push(ctx.store.onChange(R.pods, (ev) => {
-      const owner = controllerOf(ev.object);
-      if (owner?.kind === 'ReplicaSet') this.queue.add(`${ev.object.metadata.namespace ?? ''}/${owner.name}`);
-    }));
-    for (const rs of ctx.store.list(R.replicasets).items) this.queue.add(podKey(rs));
-  }
-
-  stop(): void {
-    for (const o of this.off) o();
-    this.queue?.stop();
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [ns, name] = splitKey(key);
     const rs = this.store.get<Workload>(R.replicasets, ns, name);
     if (!rs || rs.metadata.deletionTimestamp) return;
