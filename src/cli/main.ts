@@ -17,6 +17,12 @@ if (!onlyWorker) {
   (await import('./run.js')).registerRunCommand(program);
   (await import('./jobs.js')).registerJobsCommands(program);
   (await import('./demo.js')).registerDemoCommand(program);
+  (await import('./kube-sim.js')).registerKubeSimCommand(program);
+  (await import('./diagnose.js')).registerDiagnoseCommands(program);
+  (await import('./events.js')).registerEventsCommand(program);
+  (await import('./slo.js')).registerSloCommand(program);
+  (await import('./health.js')).registerHealthCommand(program);
+  (await import('./pools.js')).registerPoolsCommand(program);
 }
 
 try {

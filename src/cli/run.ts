@@ -1,13 +1,13 @@
 // hodei run [flags] -- CMD ARGS...: queue a job, stream its output live, exit with its exit code.
-import type { Command } from 'commander';
-import type { Job } from '../domain/job.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Job, JobEgress } from '../domain/job.js';
 import type { HodeiClient, JobSubmission } from '../client/client.js';
 import { addClientOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
 
 interface RunFlags extends ClientFlags {
   image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
   env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
-  workdir?: string; detach?: boolean;
+  workdir?: string; detach?: boolean; egress?: JobEgress[];
 }
 
 /** Exit codes for jobs that ended without one of their own (as timeout(1) and shells do). */
@@ -29,6 +29,7 @@ export function registerRunCommand(program: Command): void {
     .option('--secret <KEY=VALUE>', 'secret environment variable, never shown back (repeatable)', parseKeyValue('--secret'))
     .option('--label <key=value>', 'label (repeatable)', parseKeyValue('--label'))
     .option('--workdir <dir>', 'working directory of the job')
+    .option('--egress <CIDR[:PORT]>', 'network destination the job needs, e.g. 10.0.0.0/8:443 (repeatable)', parseEgress)
     .option('--detach', 'print the job id and return at once'))
     .action(async (command: string, args: string[], flags: RunFlags) => {
       const client = clientFrom(flags);
@@ -39,6 +40,7 @@ export function registerRunCommand(program: Command): void {
         ...(flags.workdir ? { workingDir: flags.workdir } : {}),
         ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
         ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
+        ...(flags.egress ? { egress: flags.egress } : {}),
         resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
       };
       const job = await client.submit(sub);
@@ -48,6 +50,15 @@ export function registerRunCommand(program: Command): void {
       }
       process.exitCode = await streamUntilDone(client, job.id, flags.json === true);
     });
+}
+
+/** `--egress CIDR[:PORT][/udp]` (repeatable); the server validates the CIDR. */
+export function parseEgress(value: string, previous: JobEgress[] = []): JobEgress[] {
+  const m = /^(.+\/\d{1,3})(?::(\d{1,5}))?(?:\/(tcp|udp))?$/i.exec(value.trim());
+  if (!m?.[1]) throw new InvalidArgumentError(`--egress: expected CIDR[:PORT], e.g. 10.0.0.0/8:443, got '${value}'`);
+  const port = m[2] !== undefined ? Number(m[2]) : undefined;
+  if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidArgumentError(`--egress: port must be 1-65535, got ${port}`);
+  return [...previous, { cidr: m[1], ...(port !== undefined ? { port } : {}), ...(m[3] ? { protocol: m[3].toUpperCase() as 'TCP' | 'UDP' } : {}) }];
 }
 
 /** Follows the job's output to stdout/stderr; Ctrl-C cancels the job. Returns the exit code to use. */

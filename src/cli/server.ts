@@ -7,6 +7,7 @@ interface ServerFlags {
   host?: string; port?: number; dataDir?: string; databaseUrl?: string; config?: string;
   provider?: HodeiConfig['provider']; maxWorkers?: number; workerMode?: HodeiConfig['workerMode'];
   publicUrl?: string; logLevel?: HodeiConfig['logLevel'];
+  kubeconfig?: string; k8sNamespace?: string; workerImage?: string;
 }
 
 export function registerServerCommand(program: Command): void {
@@ -21,9 +22,13 @@ export function registerServerCommand(program: Command): void {
     .option('--worker-mode <mode>', 'ephemeral | pooled (env HODEI_WORKER_MODE)')
     .option('--public-url <url>', 'URL workers connect back to (env HODEI_PUBLIC_URL)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env HODEI_LOG_LEVEL)')
+    .option('--kubeconfig <file>', 'kubernetes provider: kubeconfig (env HODEI_K8S_KUBECONFIG, KUBECONFIG; default in-cluster)')
+    .option('--k8s-namespace <ns>', 'kubernetes provider: worker namespace (env HODEI_K8S_NAMESPACE, default hodei-jobs-workers)')
+    .option('--worker-image <image>', 'kubernetes provider: agent image (env HODEI_WORKER_IMAGE, default hodei-worker:<version>)')
     .action(async (flags: ServerFlags) => {
-      const { config: file, ...rest } = flags;
-      const config = loadConfig({ flags: rest, ...(file ? { file } : {}) });
+      const { config: file, kubeconfig, k8sNamespace, workerImage, ...rest } = flags;
+      const kubernetes = { kubeconfig, namespace: k8sNamespace, workerImage };
+      const config = loadConfig({ flags: { ...rest, kubernetes }, ...(file ? { file } : {}) });
       // Loaded here, not at the top: `hodei worker` and the client commands start without it.
       const { startControlPlane } = await import('../control-plane/control-plane.js');
       const cp = await startControlPlane({

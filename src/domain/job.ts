@@ -42,6 +42,13 @@ export interface JobResources {
   gpu?: number;
 }
 
+/** A network destination a job needs: a CIDR, optionally one port and a protocol (default TCP). */
+export interface JobEgress {
+  cidr: string;
+  port?: number;
+  protocol?: 'TCP' | 'UDP';
+}
+
 export interface JobSpec {
   command: string;
   args: string[];
@@ -55,6 +62,8 @@ export interface JobSpec {
   /** How many times a failed attempt is retried (max attempts = retries + 1), with exponential backoff. */
   retries: number;
   labels: Record<string, string>;
+  /** Egress the job needs; refused at admission (reason NetworkPolicyViolation) when outside the provider's allow-list. */
+  egress?: JobEgress[];
   /** name → value, injected into the job's environment; never logged or returned by the API. */
   secrets: Record<string, string>;
 }

@@ -7,6 +7,11 @@ import type { LogEntry } from '../store/store.js';
 
 /** Bumped on any incompatible change; sent by the agent in register/resume. */
 export const PROTOCOL_VERSION = 1;
+/**
+ * Prefix of a pool bootstrap token (a Kubernetes worker pool's Secret): unlike a one-time token it
+ * registers any number of agents, each as a new pooled worker, until the pool is deleted.
+ */
+export const POOL_TOKEN_PREFIX = 'hodei-pool.';
 /** The HTTP path the control plane serves the WebSocket upgrade on. */
 export const WORKER_CONNECT_PATH = '/v1/workers/connect';
 /** Largest message either side accepts (ws `maxPayload`); the agent keeps batches far below it. */
@@ -21,7 +26,7 @@ export interface JobRef {
 export interface RegisterMessage {
   type: 'register';
   protocolVersion: number;
-  /** One-time registration token from HODEI_WORKER_TOKEN. Never logged. */
+  /** One-time registration token (or a pool bootstrap token, POOL_TOKEN_PREFIX) from HODEI_WORKER_TOKEN. Never logged. */
   token: string;
   agentVersion: string;
   pid: number;

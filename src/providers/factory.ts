@@ -1,15 +1,22 @@
 // Picks the WorkerProvider from config: the one place that knows every provider.
 import type { HodeiConfig } from '../config.js';
-import { ConfigError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { KubernetesProvider } from './kubernetes/kubernetes-provider.js';
+import type { WorkerLookup } from './kubernetes/worker-tracker.js';
 import { LocalProcessProvider } from './local/local-provider.js';
 import type { WorkerProvider } from './provider.js';
 
-export function createProvider(cfg: HodeiConfig, logger: Logger): WorkerProvider {
+/** What the control plane lends providers that want it. */
+export interface ProviderDeps {
+  /** The store's record of a worker (Kubernetes: agent registration time, orphan detection). */
+  lookupWorker?: WorkerLookup;
+}
+
+export function createProvider(cfg: HodeiConfig, logger: Logger, deps: ProviderDeps = {}): WorkerProvider {
   switch (cfg.provider) {
     case 'local':
       return new LocalProcessProvider({ logger });
     case 'kubernetes':
-      throw new ConfigError('provider', "'kubernetes' is not available in this build yet; use 'local'");
+      return new KubernetesProvider({ settings: cfg.kubernetes ?? {}, logger, ...(deps.lookupWorker ? { lookupWorker: deps.lookupWorker } : {}) });
   }
 }

@@ -39,6 +39,14 @@ export interface HealthCheck {
   durationMs: number;
 }
 
+/** A named check for the control plane's probes (same shape as observability's NamedCheck). */
+export interface ProviderHealthCheck {
+  name: string;
+  probes: ReadonlyArray<'liveness' | 'readiness' | 'startup'>;
+  run: () => Promise<{ status: HealthStatus; message: string }>;
+  timeoutMs?: number;
+}
+
 export interface HealthCheckResult {
   status: HealthStatus;
   details: Record<string, string>;
@@ -69,6 +77,11 @@ export interface WorkerProvider {
    * Rejects when the worker cannot be started at all (the scheduler then retries or fails the job).
    */
   provision(req: ProvisionRequest): Promise<{ handle: string }>;
+  /**
+   * The provider's own named health checks, served among the control plane's on /livez, /readyz
+   * and /startupz (each bounded by its timeout). Without it, `health()` is one readiness check.
+   */
+  healthChecks?(): ProviderHealthCheck[];
   /**
    * Told when the agent of one of this provider's workers registered with the control plane: the
    * last step of its startup (providers that measure startup, like Kubernetes, use it).

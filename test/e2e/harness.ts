@@ -11,6 +11,7 @@ import { loadConfig, type HodeiConfig } from '../../src/config.js';
 import { startControlPlane, type ControlPlane } from '../../src/control-plane/control-plane.js';
 import { isTerminal, type Job } from '../../src/domain/job.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { WorkerProvider } from '../../src/providers/provider.js';
 import { freshDatabase, type TestDatabase, type TestEngine } from '../../src/store/testing/fresh.js';
 import { hodeiCliCommand } from '../../src/util/paths.js';
 import { newToken } from '../../src/util/tokens.js';
@@ -31,7 +32,7 @@ export interface TestServer {
   stop: () => Promise<void>;
 }
 
-export async function startTestServer(opts: { engine?: TestEngine; config?: Partial<HodeiConfig>; database?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { engine?: TestEngine; config?: Partial<HodeiConfig>; database?: TestDatabase; provider?: WorkerProvider } = {}): Promise<TestServer> {
   const db = opts.database ?? await freshDatabase(opts.engine ?? 'pglite');
   const dataDir = db.engine === 'pglite' ? db.location : mkdtempSync(join(tmpdir(), 'hodei-e2e-'));
   const token = newToken();
@@ -41,7 +42,7 @@ export async function startTestServer(opts: { engine?: TestEngine; config?: Part
   });
   let captured = '';
   const destination = new Writable({ write(chunk: Buffer, _enc, cb) { captured += chunk.toString(); cb(); } });
-  const cp = await startControlPlane({ config, logger: createLogger({ level: 'debug', destination }) });
+  const cp = await startControlPlane({ config, logger: createLogger({ level: 'debug', destination }), ...(opts.provider ? { provider: opts.provider } : {}) });
   return {
     cp, url: cp.url, token, dataDir, client: new HodeiClient(cp.url, token), logs: () => captured,
     stop: () => cp.stop({ terminateWorkers: true }),

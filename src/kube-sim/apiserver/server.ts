@@ -89,7 +89,15 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     let verb = method.toLowerCase();
     let resource = path.startsWith('/api') ? 'nonresource' : path;
-    res.on('finish', () => this.ctx.stats.request(verb, resource, res.statusCode));
+    // Counted once when the response ends — finished by us, or closed by the client (a watch).
+    let counted = false;
+    const count = (): void => {
+      if (counted) return;
+      counted = true;
+      this.ctx.stats.request(verb, resource, res.statusCode);
+    };
+    res.on('finish', count);
+    res.on('close', count);
     try {
       if (this.ctx.faults.outage?.mode === 'hang' && !path.startsWith('/__sim/')) {
         try {

@@ -1,0 +1,353 @@
+// KubernetesProvider: each ephemeral worker is a pod (see pod-spec.ts) whose one-time token lives
+// in a Secret owned by the pod. One informer tracks the pods; the tracker turns what it sees into
+// `worker.exited`/`worker.failed`; a periodic pass adopts, collects orphans and applies retention.
+// Observability subscribes to `k8sEvents` (events.ts); every API call goes through `client`.
+import { EventEmitter } from 'node:events';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../observability/logger.js';
+import type { HealthCheck, HealthCheckResult, ProviderEvents, ProviderHealthCheck, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
+import { apiMessage, failureReasonOf, ProvisionError } from './api-errors.js';
+import { KubeClient } from './client.js';
+import { KubernetesHealthChecker } from './health.js';
+import { cpuMillis, memoryBytes } from './quantity.js';
+import { resolveKubernetesOptions, type KubernetesOptions, type KubernetesSettings } from './config.js';
+import type { KubernetesProviderEventMap } from './events.js';
+import { ProviderGc, shouldDelete } from './gc.js';
+import { PodInformer } from './informer.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import { LABEL, ownedSelector, podName, secretName } from './labels.js';
+import { NamespaceManager, namespaceFor } from './namespace.js';
+import { PodOps } from './pod-ops.js';
+import { buildWorkerPod, ResourceLimitError } from './pod-spec.js';
+import { classifyPod, isFinished, type FailureReason, type PodJson } from './pod-status.js';
+import { builtinExtensions, type BuiltinExtensions } from './pools.js';
+import { WorkerTracker, type Tracked, type WorkerLookup } from './worker-tracker.js';
+
+/** Something started with the provider: network policies (issue 4 item 4), worker pools + HPA (item 5). */
+export interface ProviderExtension {
+  readonly name: string;
+  start(ctx: ExtensionContext): Promise<void>;
+  stop?(): Promise<void>;
+  /** Checked before anything is created for a worker; a refusal fails the worker with its reason. */
+  admit?(req: ProvisionRequest): Promise<{ reason: FailureReason; message: string } | null>;
+}
+
+export interface ExtensionContext {
+  client: KubeClient;
+  core: CoreV1Api;
+  options: KubernetesOptions;
+  namespaces: NamespaceManager;
+  events: EventEmitter<KubernetesProviderEventMap>;
+  logger: Logger;
+}
+
+export interface KubernetesProviderOptions {
+  /** Settings (validated and defaulted here). */
+  settings?: KubernetesSettings;
+  logger: Logger;
+  /** A ready KubeConfig (tests); otherwise loaded from settings / KUBECONFIG / in-cluster. */
+  kubeConfig?: KubeConfig;
+  /**
+   * The control plane's view of a worker (its store record). Used to learn when an agent registered
+   * (startup breakdown) and which pods are orphans. Without it, orphans are left to the control
+   * plane's reconciler (which terminates what `list()` shows and the store does not know).
+   */
+  lookupWorker?: WorkerLookup;
+  extensions?: ProviderExtension[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export class KubernetesProvider implements WorkerProvider {
+  readonly kind = 'kubernetes';
+  readonly id: string;
+  readonly events = new EventEmitter<ProviderEvents>();
+  /** Typed Kubernetes events for metrics, the event recorder and health (see events.ts). */
+  readonly k8sEvents = new EventEmitter<KubernetesProviderEventMap>();
+  readonly options: KubernetesOptions;
+  private _client: KubeClient | undefined;
+  private _core: CoreV1Api | undefined;
+  private _informer: PodInformer | undefined;
+  private namespaces: NamespaceManager | undefined;
+  private ops: PodOps | undefined;
+  private gc: ProviderGc | undefined;
+  readonly tracker: WorkerTracker;
+  /** Network policy (when enabled) and worker pools (network-policy.ts, pools.ts). */
+  readonly extras: BuiltinExtensions;
+  private readonly extensions: ProviderExtension[];
+  private readonly log: Logger;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private gcRunning = false;
+  /** Background API work (deletes after a worker ended); stop() waits for it. */
+  private readonly pending = new Set<Promise<unknown>>();
+  private stopped = false;
+  /** Last finished reconcile pass (startup: initial adoption done). */
+  lastReconcileAt: Date | null = null;
+  /** When each periodic loop last ran (liveness). */
+  private readonly loopTicks = new Map<string, { lastTickAt: Date; intervalMs: number }>();
+  private checker: KubernetesHealthChecker | undefined;
+
+  constructor(private readonly o: KubernetesProviderOptions) {
+    this.options = resolveKubernetesOptions(o.settings);
+    this.id = this.options.id;
+    this.extras = builtinExtensions(this.options);
+    this.extensions = [...this.extras.all, ...(o.extensions ?? [])];
+    this.log = o.logger.child({ provider: this.id });
+    this.k8sEvents.setMaxListeners(50);
+    this.tracker = new WorkerTracker({
+      events: this.events, k8sEvents: this.k8sEvents, logger: this.log, pendingTimeoutMs: this.options.pendingTimeoutMs,
+      ...(o.lookupWorker ? { lookupWorker: o.lookupWorker } : {}),
+      onEnded: (t, failed) => this.onEnded(t, failed),
+      deletePod: (t, cause) => this.background(this.removePod(t.namespace, t.pod, t.workerId, cause), t.workerId, 'deleting failed pod failed'),
+    });
+  }
+
+  get client(): KubeClient {
+    if (!this._client) throw new Error('KubernetesProvider not started');
+    return this._client;
+  }
+
+  get core(): CoreV1Api {
+    if (!this._core) throw new Error('KubernetesProvider not started');
+    return this._core;
+  }
+
+  get informer(): PodInformer {
+    if (!this._informer) throw new Error('KubernetesProvider not started');
+    return this._informer;
+  }
+
+  /** Pods of this provider as the informer sees them now (for gauges such as pods_by_state). */
+  pods(): PodJson[] {
+    return this._informer?.list() ?? [];
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const kc = this.o.kubeConfig ?? loadKubeConfig(o, this.o.env).kc;
+    const client = new KubeClient({
+      kubeConfig: kc, qps: o.qps, burst: o.burst, requestTimeoutMs: o.requestTimeoutMs, maxAttempts: o.maxAttempts,
+      breakerThreshold: o.breakerThreshold, breakerCooldownMs: o.breakerCooldownMs,
+      hook: (ev) => this.k8sEvents.emit('api.request', ev),
+      onBreakerChange: (state) => {
+        this.log.warn({ state }, 'Kubernetes API circuit breaker changed state');
+        this.k8sEvents.emit('api.breaker', { state });
+      },
+    });
+    this._client = client;
+    const core = client.api(CoreV1Api);
+    this._core = core;
+    this.ops = new PodOps(core, client);
+    this.namespaces = new NamespaceManager({
+      core, logger: this.log, create: o.createNamespace,
+      onCreated: (namespace, durationMs) => this.k8sEvents.emit('namespace.created', { namespace, durationMs }),
+    });
+    await this.namespaces.ensure(o.namespace);
+    const informer = new PodInformer({
+      client, namespace: o.tenantNamespaces ? undefined : o.namespace, labelSelector: ownedSelector(this.id), logger: this.log,
+    });
+    informer.on('add', (p) => this.tracker.onPod(p));
+    informer.on('update', (p) => this.tracker.onPod(p));
+    informer.on('delete', (p) => this.tracker.onDelete(p));
+    informer.on('relist', (ev) => this.k8sEvents.emit('informer.relist', ev));
+    this._informer = informer;
+    await informer.start();
+    this.gc = new ProviderGc({
+      informer, tracker: this.tracker, ops: this.ops, logger: this.log, retention: o.podRetention, selector: ownedSelector(this.id),
+      namespaces: () => [...new Set([o.namespace, ...informer.list().map((p) => p.metadata.namespace)])],
+      ...(this.o.lookupWorker ? { lookupWorker: this.o.lookupWorker } : {}),
+      k8sEvents: this.k8sEvents,
+      deletePod: async (p, cause) => {
+        const t = 'workerId' in p ? p : undefined;
+        const pod = t ? { ns: t.namespace, name: t.pod, id: t.workerId } : podIds(p as PodJson);
+        await this.removePod(pod.ns, pod.name, pod.id, cause);
+      },
+    });
+    for (const ext of this.extensions) {
+      await ext.start({ client, core, options: o, namespaces: this.namespaces, events: this.k8sEvents, logger: this.log });
+    }
+    this.every('tracker', Math.min(1000, Math.max(100, Math.floor(o.pendingTimeoutMs / 4))), () => this.tracker.tick());
+    this.every('reconcile', o.reconcileIntervalMs, () => this.reconcile());
+    void this.reconcile(); // adoption and orphans right away, not one period later
+    this.log.info({ namespace: o.namespace, pods: informer.list().length }, 'kubernetes provider started');
+  }
+
+  async provision(req: ProvisionRequest): Promise<{ handle: string }> {
+    const o = this.options;
+    const namespace = namespaceFor(o.namespace, o.tenantNamespaces, req.labels);
+    const name = podName(req.workerId);
+    const handle = `pod:${namespace}/${name}`;
+    const ops = this.ops;
+    if (!ops || this.stopped) throw new Error('kubernetes provider is not running');
+    if (o.maxConcurrentWorkers > 0 && this.tracker.active().length >= o.maxConcurrentWorkers) {
+      throw new Error(`kubernetes provider at maxConcurrentWorkers (${o.maxConcurrentWorkers})`);
+    }
+    const t = this.tracker.expect({ workerId: req.workerId, jobId: req.jobId, namespace, pod: name });
+    const started = Date.now();
+    let secretCreated = false;
+    try {
+      for (const ext of this.extensions) {
+        const refusal = await ext.admit?.(req);
+        if (refusal) throw new ProvisionError(refusal.reason, refusal.message);
+      }
+      const plan = buildWorkerPod(req, o, namespace, o.controlPlaneUrl ?? req.serverUrl);
+      if (namespace !== o.namespace) await this.namespaces?.ensure(namespace);
+      // Secret first, so the kubelet never waits for it; then the pod; then the Secret is owned by the pod.
+      await ops.createSecret(plan.secret);
+      secretCreated = true;
+      const created = await ops.createPod(plan.pod);
+      const uid = created.metadata?.uid;
+      if (uid) {
+        await ops.ownSecretByPod(namespace, secretName(req.workerId), { name, uid }).catch((err: unknown) =>
+          this.log.warn({ workerId: req.workerId, err: apiMessage(err) }, 'could not set the Secret owner; the reconcile pass deletes it'));
+      }
+      const image = plan.pod.spec?.containers[0]?.image ?? o.workerImage;
+      this.k8sEvents.emit('pod.created', { workerId: req.workerId, jobId: req.jobId, namespace, pod: name, durationMs: Date.now() - started, image, resources: plan.requests });
+      this.log.info({ workerId: req.workerId, jobId: req.jobId, pod: name, namespace }, 'worker pod created');
+    } catch (err) {
+      const reason = err instanceof ProvisionError ? err.reason : err instanceof ResourceLimitError ? 'Forbidden' : failureReasonOf(err);
+      const message = err instanceof ProvisionError || err instanceof ResourceLimitError ? err.message : `creating pod ${namespace}/${name}: ${apiMessage(err)}`;
+      if (secretCreated) await ops.deleteSecret(namespace, secretName(req.workerId)).catch(() => undefined);
+      // Reported as worker.failed (with the reason the job record keeps) rather than a rejection,
+      // which the scheduler would record as a bare ProvisioningFailed — see docs/adr/0002.
+      this.tracker.fail(t, reason, message, Date.now() - started);
+    }
+    return { handle };
+  }
+
+  async terminate(workerId: string, opts: { graceMs?: number } = {}): Promise<void> {
+    const t = this.tracker.workers.get(workerId);
+    const ids = t ? { ns: t.namespace, name: t.pod, id: workerId } : this.findPod(workerId);
+    if (!ids) return;
+    const grace = opts.graceMs !== undefined ? Math.ceil(opts.graceMs / 1000) : this.options.terminationGracePeriodSeconds;
+    await this.removePod(ids.ns, ids.name, ids.id, 'terminated', grace);
+  }
+
+  async list(): Promise<ProviderWorker[]> {
+    const out: ProviderWorker[] = [];
+    for (const p of this._informer?.list() ?? []) {
+      const workerId = p.metadata.labels?.[LABEL.workerId];
+      if (!workerId || p.metadata.deletionTimestamp || isFinished(p)) continue;
+      out.push({
+        workerId, handle: `pod:${p.metadata.namespace}/${p.metadata.name}`, jobId: p.metadata.labels?.[LABEL.jobId] ?? null,
+        phase: classifyPod(p, true).phase === 'running' ? 'running' : 'starting',
+      });
+    }
+    return out;
+  }
+
+  /** The control plane tells the provider a worker's agent registered (ends its startup breakdown). */
+  markAgentRegistered(workerId: string, at?: Date): void {
+    this.tracker.markAgentRegistered(workerId, at?.getTime());
+  }
+
+  /** The KubernetesHealthChecker of this provider (after start). */
+  get healthChecker(): KubernetesHealthChecker {
+    if (!this.checker) {
+      const o = this.options;
+      const netpol = this.extras.netpol;
+      this.checker = new KubernetesHealthChecker(this.id, this.client, o.namespace, {
+        informerSynced: () => this._informer?.synced ?? false,
+        loops: () => [...this.loopTicks].map(([name, t]) => ({ name, ...t })),
+        adopted: () => this.lastReconcileAt !== null,
+        ...(netpol ? { networkPolicy: () => netpol.check() } : {}),
+        worker: { cpuMillis: cpuMillis(o.defaultResources.cpu), memoryBytes: memoryBytes(o.defaultResources.memory), gpus: o.defaultResources.gpu ?? 0 },
+      });
+    }
+    return this.checker;
+  }
+
+  /** Every named check of the health checker, for the control plane's /livez /readyz /startupz. */
+  healthChecks(): ProviderHealthCheck[] {
+    return this.healthChecker.checks();
+  }
+
+  /** Readiness, from the health checker (every check, each bounded by its timeout). */
+  async health(): Promise<HealthCheckResult> {
+    if (!this._client) {
+      const check: HealthCheck = { name: 'kubernetes-started', status: 'Unhealthy', message: 'provider not started', durationMs: 0 };
+      return { status: 'Unhealthy', details: { [check.name]: check.message }, checks: [check], durationMs: 0, checkedAt: new Date().toISOString() };
+    }
+    return this.healthChecker.readinessCheck();
+  }
+
+  async stop(opts: { terminateWorkers?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const ext of [...this.extensions].reverse()) await ext.stop?.().catch((err: unknown) => this.log.warn({ err, ext: ext.name }, 'extension stop failed'));
+    if (opts.terminateWorkers) {
+      await Promise.allSettled(this.tracker.active().map((t) => this.removePod(t.namespace, t.pod, t.workerId, 'terminated', 1)));
+    }
+    await this._informer?.stop();
+    while (this.pending.size > 0 || this.gcRunning) {
+      await Promise.allSettled([...this.pending]);
+      if (this.gcRunning) await new Promise((r) => setTimeout(r, 20));
+    }
+    this.checker?.close();
+    this._client?.close();
+  }
+
+  /** One reconcile pass (also run periodically). */
+  async reconcile(): Promise<void> {
+    if (!this.gc || this.gcRunning || this.stopped) return;
+    this.gcRunning = true;
+    const t0 = Date.now();
+    try {
+      const r = await this.gc.run();
+      this.lastReconcileAt = new Date();
+      this.k8sEvents.emit('reconcile.done', { durationMs: Date.now() - t0, ...r });
+    } catch (err) {
+      this.log.warn({ err: apiMessage(err) }, 'kubernetes reconcile pass failed');
+    } finally {
+      this.gcRunning = false;
+    }
+  }
+
+  private onEnded(t: Tracked, failed: boolean): void {
+    this.background(this.ops?.deleteSecret(t.namespace, secretName(t.workerId)), t.workerId, 'token Secret delete failed; the reconcile pass retries');
+    // Pods that never ran (provisioning failures, pending timeouts) are deleted by their own path.
+    if (!t.obj || !isFinished(t.obj)) return;
+    if (shouldDelete(this.options.podRetention, failed || t.obj.status?.phase === 'Failed')) {
+      this.background(this.removePod(t.namespace, t.pod, t.workerId, 'finished'), t.workerId, 'deleting ended pod failed; the reconcile pass retries');
+    }
+  }
+
+  private background(p: Promise<unknown> | undefined, workerId: string, what: string): void {
+    if (!p) return;
+    const tracked = p.catch((err: unknown) => this.log.warn({ workerId, err: apiMessage(err) }, what)).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private async removePod(ns: string, name: string, workerId: string, cause: Tracked['deleteCause'] & string, graceSeconds?: number): Promise<void> {
+    const t = this.tracker.workers.get(workerId);
+    if (t) {
+      t.deleteRequestedAt ??= Date.now();
+      t.deleteCause ??= cause;
+    }
+    await this.ops?.deletePod(ns, name, graceSeconds ?? this.options.terminationGracePeriodSeconds);
+    await this.ops?.deleteSecret(ns, secretName(workerId)).catch(() => undefined);
+  }
+
+  private findPod(workerId: string): { ns: string; name: string; id: string } | undefined {
+    const p = this._informer?.list().find((x) => x.metadata.labels?.[LABEL.workerId] === workerId);
+    return p ? podIds(p) : undefined;
+  }
+
+  /** Runs `fn` every `ms` after the previous run finished (never overlapping). */
+  private every(name: string, ms: number, fn: () => Promise<void>): void {
+    const run = (): void => {
+      if (this.stopped) return;
+      const timer = setTimeout(() => {
+        // Ticks count whether the pass succeeded or not: an API outage is not a wedged loop.
+        this.loopTicks.set(name, { lastTickAt: new Date(), intervalMs: ms });
+        fn().catch((err: unknown) => this.log.warn({ err: apiMessage(err), loop: name }, 'kubernetes provider loop failed')).finally(run);
+      }, ms);
+      timer.unref();
+      this.timers.set(name, timer);
+    };
+    run();
+  }
+}
+
+function podIds(p: PodJson): { ns: string; name: string; id: string } {
+  return { ns: p.metadata.namespace, name: p.metadata.name, id: p.metadata.labels?.[LABEL.workerId] ?? '' };
+}

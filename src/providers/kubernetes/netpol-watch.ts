@@ -1,0 +1,157 @@
+// Runtime network-policy denials: core/v1 Events with reason NetworkPolicyViolation in the worker
+// namespace (what the sim's network layer records, like a CNI's flow-log exporter), watched with
+// list + watch from the list's resourceVersion, relisting on 410 Gone. Each denial is attributed
+// to the pod's worker and job (labels) and reported once: events are deduplicated by uid, and a
+// repeat of the same event (its count grows) reports only the increase. Events already present at
+// start are a baseline, not new denials (a restarted control plane does not count them twice).
+import { createInterface } from 'node:readline';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import type { Logger } from '../../observability/logger.js';
+import { isNotFound } from './api-errors.js';
+import { KubeHttpError, type KubeClient } from './client.js';
+import { LABEL } from './labels.js';
+import type { NetworkPolicyViolation } from './network-policy.js';
+import { backoffMs, sleep } from './resilience.js';
+
+const REASON = 'NetworkPolicyViolation';
+/** Pool pods carry this label (pool-spec.ts); their worker id is known to the control plane only. */
+const POOL_LABEL = 'hodei.io/pool';
+
+interface EventJson {
+  metadata: { uid: string; name: string; namespace: string; resourceVersion?: string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  reason?: string;
+  message?: string;
+  count?: number;
+}
+
+export interface ViolationWatcherOptions {
+  client: KubeClient;
+  core: CoreV1Api;
+  namespace: string;
+  logger: Logger;
+  onViolation: (v: NetworkPolicyViolation) => void;
+}
+
+export class ViolationWatcher {
+  /** event uid → count already reported. */
+  private readonly seen = new Map<string, number>();
+  /** pod name → labels, so a denial reported after the pod is gone is still attributed. */
+  private readonly podLabels = new Map<string, Record<string, string>>();
+  private resourceVersion = '';
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly o: ViolationWatcherOptions) {}
+
+  private get path(): string {
+    return `/api/v1/namespaces/${encodeURIComponent(this.o.namespace)}/events`;
+  }
+
+  async start(): Promise<void> {
+    await this.list(true);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async list(baseline: boolean): Promise<void> {
+    const res = await this.o.client.request('GET', this.path, { fieldSelector: `reason=${REASON}` });
+    const list = JSON.parse(res.text) as { metadata?: { resourceVersion?: string }; items?: EventJson[] };
+    for (const ev of list.items ?? []) {
+      if (baseline) this.seen.set(ev.metadata.uid, ev.count ?? 1);
+      else await this.observe(ev);
+    }
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    let relist = false;
+    while (!this.abort.signal.aborted) {
+      try {
+        if (relist) {
+          await this.list(false);
+          relist = false;
+        }
+        relist = (await this.watchOnce()) === 'gone';
+        failures = 0;
+      } catch (err) {
+        if (this.abort.signal.aborted) break;
+        if (err instanceof KubeHttpError && err.code === 410) {
+          relist = true;
+          continue;
+        }
+        failures++;
+        if (failures >= 3) relist = true;
+        this.o.logger.warn({ err: (err as Error).message }, 'network-policy event watch failed; reconnecting');
+        await sleep(backoffMs(failures, undefined, Math.random, 200, 30_000));
+      }
+    }
+  }
+
+  private async watchOnce(): Promise<'ended' | 'gone'> {
+    const res = await this.o.client.watch(this.path, {
+      fieldSelector: `reason=${REASON}`, allowWatchBookmarks: 'true', timeoutSeconds: '290',
+      ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}),
+    }, this.abort.signal);
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        const ev = JSON.parse(line) as { type: string; object: EventJson & { code?: number; message?: string } };
+        if (ev.type === 'ERROR') {
+          if (ev.object.code === 410) return 'gone';
+          throw new Error(`watch error: ${ev.object.message ?? 'unknown'}`);
+        }
+        const rv = ev.object.metadata?.resourceVersion;
+        if (rv) this.resourceVersion = rv;
+        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') await this.observe(ev.object);
+        else if (ev.type === 'DELETED') this.seen.delete(ev.object.metadata.uid);
+      }
+    } catch (err) {
+      if (this.abort.signal.aborted) return 'ended';
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') return 'ended';
+      throw err;
+    } finally {
+      lines.close();
+      res.destroy();
+    }
+    return 'ended';
+  }
+
+  private async observe(ev: EventJson): Promise<void> {
+    if (ev.reason !== REASON || ev.involvedObject?.kind !== 'Pod' || !ev.involvedObject.name) return;
+    const count = ev.count ?? 1;
+    const before = this.seen.get(ev.metadata.uid) ?? 0;
+    if (count <= before) return;
+    this.seen.set(ev.metadata.uid, count);
+    const pod = ev.involvedObject.name;
+    const labels = await this.labelsOf(pod);
+    const message = ev.message ?? 'connection denied by NetworkPolicy';
+    this.o.onViolation({
+      source: 'cni', namespace: this.o.namespace, pod, count: count - before, message,
+      workerId: labels[LABEL.workerId] ?? null, jobId: labels[LABEL.jobId] ?? null,
+      ...(labels[POOL_LABEL] ? { pool: labels[POOL_LABEL] } : {}),
+      destination: /connection to (\S+)/.exec(message)?.[1] ?? 'unknown',
+    });
+  }
+
+  private async labelsOf(pod: string): Promise<Record<string, string>> {
+    const cached = this.podLabels.get(pod);
+    if (cached) return cached;
+    try {
+      const p = await this.o.core.readNamespacedPod({ namespace: this.o.namespace, name: pod });
+      const labels = p.metadata?.labels ?? {};
+      this.podLabels.set(pod, labels);
+      if (this.podLabels.size > 10_000) this.podLabels.delete(this.podLabels.keys().next().value ?? '');
+      return labels;
+    } catch (err) {
+      if (!isNotFound(err)) this.o.logger.warn({ pod, err: (err as Error).message }, 'could not read pod of a network-policy denial');
+      return {};
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// The shared WorkerProvider conformance suite, for the local (child process) provider.
+import * as vitest from 'vitest';
+import { silentLogger } from '../../observability/logger.js';
+import { runProviderConformance } from '../conformance.js';
+import { LocalProcessProvider } from './local-provider.js';
+
+runProviderConformance(vitest, {
+  name: 'local',
+  create: () => new LocalProcessProvider({ logger: silentLogger() }),
+  createBroken: () => new LocalProcessProvider({ logger: silentLogger(), cliCommand: ['/nonexistent/hodei'] }),
+  failureReasons: ['ProvisioningFailed'],
+});
