@@ -3,6 +3,7 @@
 // routes. The Kubernetes provider's typed events are observed (kubernetes-observer.ts); a provider
 // implementing ObservableProvider gets everything it needs to record its own; any other provider
 // (local) is wrapped so its workers still record lifecycle events.
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { eventRoutes } from '../api/routes/events.js';
@@ -10,6 +11,8 @@ import { sloRoutes } from '../api/routes/slo.js';
 import type { HodeiConfig } from '../config.js';
 import { KubernetesProviderMetrics } from '../providers/kubernetes/metrics.js';
 import { observeExtras } from '../providers/kubernetes/pool-observe.js';
+import type { KubeClient } from '../providers/kubernetes/client.js';
+import { KubernetesEventSink } from '../providers/kubernetes/event-sink.js';
 import type { BuiltinExtensions } from '../providers/kubernetes/pools.js';
 import type { KubernetesApiRequest } from '../providers/kubernetes/metrics.js';
 import type { WorkerProvider } from '../providers/provider.js';
@@ -112,6 +115,13 @@ export function createObservability(o: ObservabilityOptions): Observability {
     const extras = (provider as Partial<{ extras: BuiltinExtensions }>).extras;
     const offExtras = extras ? observeExtras(extras, { metrics: k.metrics, events }) : () => undefined;
     unobserve = () => { offPods(); offExtras(); };
+    // Lifecycle events also go onto the worker's pod, where `kubectl describe pod` shows them.
+    const k8s = provider as Partial<{ client: KubeClient; pods: () => ReadonlyArray<{ metadata: { namespace?: string; name?: string; uid?: string } }> }>;
+    if ('client' in k8s && k8s.pods) {
+      const pods = k8s.pods.bind(provider);
+      events.addSink(new KubernetesEventSink(() => k8s.client as KubeClient, hostname(),
+        (ns, name) => pods().find((p) => p.metadata.namespace === ns && p.metadata.name === name)?.metadata.uid));
+    }
   } else {
     provider = instrumentProvider(provider, events);
   }

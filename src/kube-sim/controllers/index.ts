@@ -8,6 +8,7 @@ import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
 import { HpaController } from './hpa.js';
 import { NetworkPolicyController } from '../netpol/controller.js';
+import { EventsV1Mirror } from './events-v1.js';
 
 export type { SimControllerOptions, SimNodeSpec, SimTaint } from './options.js';
 export { ANNOTATIONS } from './kubelet/annotations.js';
@@ -22,5 +23,6 @@ export function builtinControllers(options: KubeSimOptions = {}): SimController[
     new DeploymentController(),
     new HpaController(options),
     new NetworkPolicyController(),
+    new EventsV1Mirror(),
   ];
 }

@@ -18,7 +18,8 @@ export type StartupPhase = (typeof STARTUP_PHASES)[number];
 /** The provider's fixed failure vocabulary (issue 4); anything else is exported as `Unknown`. */
 export const WORKER_FAILURE_REASONS = [
   'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
-  'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed', 'Unknown',
+  'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed',
+  'NetworkPolicyViolation', 'Unknown',
 ] as const;
 /** Why a pod is Pending; anything else is exported as `Other`. */
 export const PENDING_REASONS = [
@@ -133,6 +134,10 @@ export class KubernetesProviderMetrics {
     // Failure reasons are a fixed set: each series exists at 0, so the first failure is a step
     // that increase()/rate() can see (a series born at 1 looks like no change).
     for (const reason of WORKER_FAILURE_REASONS) this.c.failed.inc({ ...p, reason }, 0);
+    // Histograms too: a burst of observations before the first scrape (5 pods ready at once, the one
+    // HPA response) would otherwise be born at its final count, and rate() of it is 0 (quantile NaN).
+    for (const h of [this.c.creation, this.c.deletion, this.c.hpaResponse]) h.zero(p);
+    for (const phase of STARTUP_PHASES) this.c.startup.zero({ ...p, phase });
   }
 
   incrementWorkersCreated(): void {

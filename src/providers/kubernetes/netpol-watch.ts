@@ -14,6 +14,11 @@ import type { NetworkPolicyViolation } from './network-policy.js';
 import { backoffMs, sleep } from './resilience.js';
 
 const REASON = 'NetworkPolicyViolation';
+/**
+ * Events Hodei writes itself (`hodei.io/...` reporting components, e.g. a worker.failed mirrored onto
+ * its pod with the failure reason NetworkPolicyViolation) are not denials of the network layer.
+ */
+const OWN_REPORTER = 'hodei.io/';
 /** Pool pods carry this label (pool-spec.ts); their worker id is known to the control plane only. */
 const POOL_LABEL = 'hodei.io/pool';
 
@@ -23,6 +28,8 @@ interface EventJson {
   reason?: string;
   message?: string;
   count?: number;
+  source?: { component?: string };
+  reportingComponent?: string;
 }
 
 export interface ViolationWatcherOptions {
@@ -125,6 +132,7 @@ export class ViolationWatcher {
 
   private async observe(ev: EventJson): Promise<void> {
     if (ev.reason !== REASON || ev.involvedObject?.kind !== 'Pod' || !ev.involvedObject.name) return;
+    if ([ev.reportingComponent, ev.source?.component].some((c) => c?.startsWith(OWN_REPORTER))) return;
     const count = ev.count ?? 1;
     const before = this.seen.get(ev.metadata.uid) ?? 0;
     if (count <= before) return;
