@@ -17,7 +17,7 @@ describe.each(TEST_ENGINES)('workers on %s', (engine) => {
     const w = await store.insertWorker(newWorker('w1', { jobId: 'j1', providerId: 'kubernetes', ephemeral: false }));
     expect(w).toEqual({ id: 'w1', providerId: 'kubernetes', state: 'provisioning', jobId: 'j1', ephemeral: false,
       handle: null, reason: null, createdAt: at(0).toISOString(), updatedAt: at(0).toISOString(),
-      registeredAt: null, lastHeartbeatAt: null });
+      registeredAt: null, lastHeartbeatAt: null, pool: null });
     expect(await store.getWorker('w1')).toEqual(w);
     expect(await store.getWorker('w2')).toBeNull();
     expect(JSON.stringify(w)).not.toContain(sha256('token-w1'));

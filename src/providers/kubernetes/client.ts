@@ -79,6 +79,7 @@ class RequestTimeoutError extends Error {
 export class KubeClient {
   readonly server: string;
   readonly breaker: CircuitBreaker;
+  private closed = false;
   readonly httpLibrary: HttpLibrary;
   private readonly limiter: TokenBucket;
   private readonly hooks = new Set<ApiRequestHook>();
@@ -134,6 +135,7 @@ export class KubeClient {
    * response once headers arrive; the hook is called then, with the time to headers.
    */
   async watch(path: string, query: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
+    if (this.closed) throw new Error('Kubernetes API client is closed (provider stopped)');
     const ctx = await this.context('GET', path, { ...query, watch: 'true' });
     const url = new URL(ctx.getUrl());
     const d = describeRequest('GET', url);
@@ -168,8 +170,9 @@ export class KubeClient {
     });
   }
 
-  /** Releases pooled connections. */
+  /** Releases pooled connections; later requests fail at once, without being sent (or counted). */
   close(): void {
+    this.closed = true;
     void this.agentPromise?.then((a) => a.destroy());
   }
 
@@ -183,6 +186,7 @@ export class KubeClient {
 
   /** The pipeline every request goes through (the typed APIs call it via `httpLibrary`). */
   async execute(ctx: RequestContext): Promise<ResponseContext> {
+    if (this.closed) throw new Error('Kubernetes API client is closed (provider stopped)');
     const url = new URL(ctx.getUrl());
     const method = ctx.getHttpMethod().toString();
     const d = describeRequest(method, url);
