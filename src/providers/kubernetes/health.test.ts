@@ -110,3 +110,32 @@ describe('KubernetesHealthChecker', () => {
     expect(r.details['kubernetes-loops']).toBe('reconcile loop last ran 120 s ago (every 5000 ms expected)');
   });
 });
+
+describe('the spec example, in TypeScript', () => {
+  it('runs as the observability guide writes it', async () => {
+    const sim = await startKubeSim({});
+    const kc = new KubeConfig();
+    kc.loadFromFile(sim.kubeconfig);
+    const client = new KubeClient({ kubeConfig: kc });
+    open.push({ sim, client });
+    await clientsFor(sim.kubeconfig).core.createNamespace({ body: { metadata: { name: 'hodei-jobs-workers' } } });
+    const lines: string[] = [];
+    const println = (s: string): number => lines.push(s);
+    const providerId = 'kubernetes';
+
+    // --- as in the guide ---
+    const checker = new KubernetesHealthChecker(providerId, client, 'hodei-jobs-workers');
+    const liveness = await checker.livenessCheck();
+    println(`Liveness: ${liveness.status}`);
+    const readiness = await checker.readinessCheck();
+    println(`Readiness: ${readiness.status}`);
+    for (const [key, value] of Object.entries(readiness.details)) println(`  ${key}: ${value}`);
+    // ---
+    checker.close();
+
+    expect(lines[0]).toBe('Liveness: Healthy');
+    expect(lines[1]).toBe('Readiness: Healthy');
+    expect(lines).toContain("  kubernetes-namespace: namespace 'hodei-jobs-workers' Active");
+    expect(lines.some((l) => l.startsWith('  kubernetes-api: API server https://127.0.0.1:'))).toBe(true);
+  });
+});
