@@ -50,7 +50,8 @@ describe('kubernetes provider: failure reasons', () => {
 
   it('a job over its memory limit fails with OOMKilled', async () => {
     // The sim's kubelet samples the real agent's RSS and kills it over the limit, like the kernel.
-    const job = await failedWith({ command: 'true', resources: { memory: '16Mi' } });
+    // The job outlives a few RSS samples, so the kill never depends on how fast the agent starts.
+    const job = await failedWith({ command: 'sleep', args: ['10'], resources: { memory: '16Mi' } });
     expect(job.state).toBe('failed');
     expect(job.reason).toBe('OOMKilled');
   });
