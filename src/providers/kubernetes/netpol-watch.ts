@@ -4,14 +4,13 @@
 // to the pod's worker and job (labels) and reported once: events are deduplicated by uid, and a
 // repeat of the same event (its count grows) reports only the increase. Events already present at
 // start are a baseline, not new denials (a restarted control plane does not count them twice).
-import { createInterface } from 'node:readline';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../../observability/logger.js';
 import { isNotFound } from './api-errors.js';
-import { KubeHttpError, type KubeClient } from './client.js';
+import type { KubeClient } from './client.js';
+import { ListWatch } from './list-watch.js';
 import { LABEL } from './labels.js';
 import type { NetworkPolicyViolation } from './network-policy.js';
-import { backoffMs, sleep } from './resilience.js';
 
 const REASON = 'NetworkPolicyViolation';
 /**
@@ -45,90 +44,46 @@ export class ViolationWatcher {
   private readonly seen = new Map<string, number>();
   /** pod name → labels, so a denial reported after the pod is gone is still attributed. */
   private readonly podLabels = new Map<string, Record<string, string>>();
-  private resourceVersion = '';
-  private readonly abort = new AbortController();
+  private readonly watch: ListWatch<EventJson>;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly o: ViolationWatcherOptions) {}
+  constructor(private readonly o: ViolationWatcherOptions) {
+    this.watch = new ListWatch<EventJson>({
+      client: o.client, logger: o.logger, what: 'network-policy event', path: this.path, query: { fieldSelector: `reason=${REASON}` },
+      relist: () => this.list(false),
+      onEvent: async (type, ev) => {
+        if (type === 'DELETED') this.seen.delete(ev.metadata.uid);
+        else await this.observe(ev);
+      },
+    });
+  }
 
   private get path(): string {
     return `/api/v1/namespaces/${encodeURIComponent(this.o.namespace)}/events`;
   }
 
   async start(): Promise<void> {
-    await this.list(true);
-    this.loop = this.run();
+    this.watch.resourceVersion = await this.list(true);
+    this.loop = this.watch.run();
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.watch.stop();
     await this.loop;
   }
 
-  private async list(baseline: boolean): Promise<void> {
+  /** Lists the denials (a baseline at start: not reported) and returns the list's resourceVersion. */
+  private async list(baseline: boolean): Promise<string> {
     const res = await this.o.client.request('GET', this.path, { fieldSelector: `reason=${REASON}` });
     const list = JSON.parse(res.text) as { metadata?: { resourceVersion?: string }; items?: EventJson[] };
     for (const ev of list.items ?? []) {
       if (baseline) this.seen.set(ev.metadata.uid, ev.count ?? 1);
       else await this.observe(ev);
     }
-    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    return list.metadata?.resourceVersion ?? '';
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    let relist = false;
-    while (!this.abort.signal.aborted) {
-      try {
-        if (relist) {
-          await this.list(false);
-          relist = false;
-        }
-        relist = (await this.watchOnce()) === 'gone';
-        failures = 0;
-      } catch (err) {
-        if (this.abort.signal.aborted) break;
-        if (err instanceof KubeHttpError && err.code === 410) {
-          relist = true;
-          continue;
-        }
-        failures++;
-        if (failures >= 3) relist = true;
-        this.o.logger.warn({ err: (err as Error).message }, 'network-policy event watch failed; reconnecting');
-        await sleep(backoffMs(failures, undefined, Math.random, 200, 30_000));
-      }
-    }
-  }
 
-  private async watchOnce(): Promise<'ended' | 'gone'> {
-    const res = await this.o.client.watch(this.path, {
-      fieldSelector: `reason=${REASON}`, allowWatchBookmarks: 'true', timeoutSeconds: '290',
-      ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}),
-    }, this.abort.signal);
-    const lines = createInterface({ input: res, crlfDelay: Infinity });
-    try {
-      for await (const line of lines) {
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line) as { type: string; object: EventJson & { code?: number; message?: string } };
-        if (ev.type === 'ERROR') {
-          if (ev.object.code === 410) return 'gone';
-          throw new Error(`watch error: ${ev.object.message ?? 'unknown'}`);
-        }
-        const rv = ev.object.metadata?.resourceVersion;
-        if (rv) this.resourceVersion = rv;
-        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') await this.observe(ev.object);
-        else if (ev.type === 'DELETED') this.seen.delete(ev.object.metadata.uid);
-      }
-    } catch (err) {
-      if (this.abort.signal.aborted) return 'ended';
-      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') return 'ended';
-      throw err;
-    } finally {
-      lines.close();
-      res.destroy();
-    }
-    return 'ended';
-  }
 
   private async observe(ev: EventJson): Promise<void> {
     if (ev.reason !== REASON || ev.involvedObject?.kind !== 'Pod' || !ev.involvedObject.name) return;
