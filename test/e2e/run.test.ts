@@ -1,6 +1,7 @@
 // The job path end to end: CLI → API → scheduler → local provider → agent → logs and result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
+import { groupAlive } from '../../src/worker/testing/agent-harness.js';
 
 let s: TestServer;
 const env = (): Record<string, string> => ({ HODEI_URL: s.url, HODEI_API_TOKEN: s.token });
@@ -88,12 +89,3 @@ describe('timeouts and cancellation', () => {
     expect(done.transitions.filter((t) => t.state === 'queued')).toHaveLength(2);
   });
 });
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

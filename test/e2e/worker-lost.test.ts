@@ -2,6 +2,7 @@
 // retried when attempts remain.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
+import { groupAlive } from '../../src/worker/testing/agent-harness.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -49,12 +50,3 @@ it('a worker that stops heartbeating is declared lost after workerLostAfterMs', 
     try { process.kill(pid, 'SIGCONT'); } catch { /* already gone */ }
   }
 });
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
