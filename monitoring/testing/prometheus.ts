@@ -3,10 +3,12 @@
 // (targets up, query results), never sleep a fixed time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePort, poll } from '../../src/testing/wait.js';
+
+export { poll };
 
 export interface PromSample { metric: Record<string, string>; value: [number, string] }
 export interface PromRule { name: string; type: 'alerting' | 'recording'; health: string; lastError?: string; lastEvaluation: string; state?: string }
@@ -30,28 +32,7 @@ export interface PrometheusOptions {
   interval?: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
-export async function poll<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export async function startPrometheus(o: PrometheusOptions): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'hodei-prometheus-'));

@@ -23,6 +23,9 @@ export interface ReconcilerOptions {
   now?: () => Date;
 }
 
+/** How long a worker that ended may still appear in the provider's list before it is terminated. */
+const ENDED_WORKER_GRACE_MS = 30_000;
+
 /** Extra time past timeoutSeconds before the control plane stops waiting for the agent's own kill. */
 const TIMEOUT_GRACE_MS = 30_000;
 
@@ -96,8 +99,13 @@ export class Reconciler {
     // Ask the provider first: a worker provisioned after this is not in its list, so never mistaken.
     const running = await this.o.provider.list();
     const known = new Set((await this.store.listWorkers({ states: LIVE_WORKER_STATES })).map((w) => w.id));
+    const now = this.now().getTime();
     for (const pw of running) {
       if (known.has(pw.workerId)) continue;
+      // A worker that just ended may still look running to the provider (its pod not yet seen
+      // Succeeded): give it a grace, so its own exit — and the retention policy — decide.
+      const ended = await this.store.getWorker(pw.workerId);
+      if (ended && now - Date.parse(ended.updatedAt) < ENDED_WORKER_GRACE_MS) continue;
       this.log.warn({ workerId: pw.workerId, handle: pw.handle }, 'terminating worker nobody owns');
       await this.o.provider.terminate(pw.workerId, { graceMs: 1000 });
     }

@@ -2,7 +2,6 @@
 // process) on a fresh database, the real CLI as a child process, and a client over real HTTP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +14,7 @@ import type { WorkerProvider } from '../../src/providers/provider.js';
 import { freshDatabase, type TestDatabase, type TestEngine } from '../../src/store/testing/fresh.js';
 import { hodeiCliCommand } from '../../src/util/paths.js';
 import { newToken } from '../../src/util/tokens.js';
+export { freePort } from '../../src/testing/wait.js';
 
 /** Short intervals so lost workers and retries resolve within a test. */
 export const FAST: Partial<HodeiConfig> = {
@@ -89,15 +89,6 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface ServerProcess {
   proc: ChildProcess;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ async function describePod(jobId: string): Promise<string> {
 it('kubectl describe pod shows the worker created by hodei', async () => {
   const job = await s.client.submit({ command: 'echo', args: ['hi'] });
   expect((await waitForJob(s.client, job.id)).state).toBe('succeeded');
-  const out = await waitFor('WorkerCreated in describe', async () => {
+  const out = await poll('WorkerCreated in describe', async () => {
     const text = await describePod(job.id);
     return text.includes('WorkerCreated') ? text : undefined;
   });
