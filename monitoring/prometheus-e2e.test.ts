@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
 import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { poll, startPrometheus, type TestPrometheus } from './testing/prometheus.js';
+import { poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
 
 const NS = 'hodei-e2e';
 /** Test copy only: `for:` durations shortened and group intervals dropped (the global 1 s applies). */
-const shortenFor = (yaml: string): string => yaml.replace(/^(\s+for: )\S+$/gm, '$11s').replace(/^\s+interval: \S+\n/gm, '');
 const needsKubernetes = (expr: string): boolean => /hodei_kubernetes_|hodei:slo_/.test(expr);
 
 describe('monitoring on a real Prometheus scraping Hodei', () => {
@@ -21,12 +20,7 @@ describe('monitoring on a real Prometheus scraping Hodei', () => {
 
   beforeAll(async () => {
     hodei = await startTestServer();
-    const files = generateAll();
-    prom = await startPrometheus({
-      scrape: [{ job: 'hodei', targets: [new URL(hodei.url).host], labels: { namespace: NS } }],
-      ruleFiles: { 'alerts.yaml': shortenFor(files[PATHS.alerts] ?? ''), 'slo.yaml': shortenFor(files[PATHS.sloRules] ?? '') },
-    });
-    await prom.waitForTargetsUp('hodei');
+    prom = await startPrometheusFor(hodei.url, NS, generateAll(), PATHS);
   }, 120_000);
 
   afterAll(async () => {

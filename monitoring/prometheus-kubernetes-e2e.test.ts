@@ -13,11 +13,10 @@ import { simCounts, simSettings, startTestSim } from '../src/providers/kubernete
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
 import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { poll, startPrometheus, type PromSample, type TestPrometheus } from './testing/prometheus.js';
+import { poll, startPrometheusFor, type PromSample, type TestPrometheus } from './testing/prometheus.js';
 
 const NS = 'hodei-mon-k8s';
 const SEL = `{namespace="${NS}"}`;
-const shortenFor = (yaml: string): string => yaml.replace(/^(\s+for: )\S+$/gm, '$11s').replace(/^\s+interval: \S+\n/gm, '');
 /** Series → value, keyed by one label. */
 const byLabel = (r: PromSample[], label: string): Record<string, number> => Object.fromEntries(r.map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
 
@@ -43,12 +42,7 @@ describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes pro
         kubernetes: simSettings(sim, { namespace: NS, pendingTimeoutMs: 8000, networkPolicy: { enabled: true, egressAllow: [{ cidr: '10.20.0.0/16', ports: [443] }] } }),
       },
     });
-    const files = generateAll();
-    prom = await startPrometheus({
-      scrape: [{ job: 'hodei', targets: [new URL(hodei.url).host], labels: { namespace: NS } }],
-      ruleFiles: { 'alerts.yaml': shortenFor(files[PATHS.alerts] ?? ''), 'slo.yaml': shortenFor(files[PATHS.sloRules] ?? '') },
-    });
-    await prom.waitForTargetsUp('hodei');
+    prom = await startPrometheusFor(hodei.url, NS, generateAll(), PATHS);
   }, 120_000);
 
   afterAll(async () => {

@@ -90,3 +90,16 @@ export async function startPrometheus(o: PrometheusOptions): Promise<TestPrometh
     stop,
   };
 }
+
+/** The generated rules with every `for:` shortened to 1 s and group intervals dropped (test copy only). */
+export const shortenFor = (yaml: string): string => yaml.replace(/^(\s+for: )\S+$/gm, '$11s').replace(/^\s+interval: \S+\n/gm, '');
+
+/** A Prometheus scraping one Hodei (job "hodei", namespace label) with the generated rules loaded; resolves once the target is up. */
+export async function startPrometheusFor(hodeiUrl: string, namespace: string, files: Record<string, string>, paths: { alerts: string; sloRules: string }): Promise<TestPrometheus> {
+  const prom = await startPrometheus({
+    scrape: [{ job: 'hodei', targets: [new URL(hodeiUrl).host], labels: { namespace } }],
+    ruleFiles: { 'alerts.yaml': shortenFor(files[paths.alerts] ?? ''), 'slo.yaml': shortenFor(files[paths.sloRules] ?? '') },
+  });
+  await prom.waitForTargetsUp('hodei');
+  return prom;
+}

@@ -13,6 +13,7 @@ import {
   createConfiguration, HttpMethod, RequestContext, ResponseContext, ServerConfiguration, wrapHttpLibrary,
   type ApiConstructor, type ApiType, type HttpLibrary, type KubeConfig,
 } from '@kubernetes/client-node';
+import type { KubernetesSettings } from './config.js';
 import { describeRequest } from './request-info.js';
 import {
   backoffMs, CircuitBreaker, isOutageSignal, isRetriable, parseRetryAfter, sleep, TokenBucket,
@@ -36,20 +37,9 @@ export interface ApiRequestEvent {
 
 export type ApiRequestHook = (ev: ApiRequestEvent) => void;
 
-export interface KubeClientOptions {
+/** Rate limit, timeout, retry and breaker settings are the provider's (documented in config.ts). */
+export interface KubeClientOptions extends Pick<KubernetesSettings, 'qps' | 'burst' | 'requestTimeoutMs' | 'maxAttempts' | 'breakerThreshold' | 'breakerCooldownMs'> {
   kubeConfig: KubeConfig;
-  /** @defaultValue 50 */
-  qps?: number;
-  /** @defaultValue 100 */
-  burst?: number;
-  /** @defaultValue 30000 */
-  requestTimeoutMs?: number;
-  /** Attempts of a retriable request, the first included. @defaultValue 6 */
-  maxAttempts?: number;
-  /** @defaultValue 10 */
-  breakerThreshold?: number;
-  /** @defaultValue 5000 */
-  breakerCooldownMs?: number;
   hook?: ApiRequestHook;
   onBreakerChange?: (s: BreakerState) => void;
   random?: () => number;
