@@ -6,10 +6,12 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Logger } from '../observability/logger.js';
 import type { JobService } from '../jobs/service.js';
+import { accessLog } from './access-log.js';
 import { requireBearerToken } from './auth.js';
 import { errorBody, handleError } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { versionRoute } from './routes/version.js';
 import { workerRoutes } from './routes/workers.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -30,6 +32,7 @@ const queryAjv = new Ajv({ allErrors: true, verbose: true, strict: false, coerce
 export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
+    disableRequestLogging: true, // access-log.ts writes one line per request instead
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -49,7 +52,9 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
+  accessLog(app);
   requireBearerToken(app, o.apiToken);
+  versionRoute(app, o.version);
   jobRoutes(app, o.jobs);
   logRoutes(app, o.jobs);
   workerRoutes(app, o.jobs.store);

@@ -9,7 +9,8 @@ import { HodeiClient, type JobSubmission } from '../client/client.js';
 import { loadConfig } from '../config.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { createLogger } from '../observability/logger.js';
-import { parseInteger, table } from './common.js';
+import { parseInteger } from './common.js';
+import { table } from './output.js';
 
 const SAMPLES: Array<{ name: string; expect: string; job: JobSubmission }> = [
   { name: 'hello', expect: 'succeeded', job: { command: 'sh', args: ['-c', 'echo "hello from a Hodei worker (pid $$)"; uname -sm'], labels: { demo: 'hello' } } },
