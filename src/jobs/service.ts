@@ -55,8 +55,9 @@ export class JobService {
     return job;
   }
 
+  /** Newest first unless the query says otherwise (docs/api.md). */
   list(q: JobListQuery): Promise<JobPage> {
-    return this.store.listJobs(q);
+    return this.store.listJobs({ order: 'desc', ...q });
   }
 
   /** Cancels a job that has not ended. The worker running it (if any) is stopped by the scheduler. */
