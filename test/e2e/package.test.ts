@@ -1,7 +1,7 @@
 // The README's promises: the demo runs and ends as expected, and `npm pack` produces a package that
 // installs into an empty directory and runs `npx hodei --help` there.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -18,6 +18,10 @@ it('hodei demo runs every sample job to its expected end and prints where to loo
   expect(r.stdout).toContain('hodei_jobs_finished_total{result="succeeded"} 3');
   expect(r.stdout).toContain('every job ended as expected');
   expect(r.stdout).not.toContain('s3cr3t-demo-value');
+  // Without --keep the demo removes the temporary data directory it created.
+  const dataDir = /store: embedded PGlite in (\S+)\)/.exec(r.stdout)?.[1];
+  expect(dataDir).toBeTruthy();
+  expect(existsSync(dataDir!)).toBe(false);
 }, 150_000);
 
 it('npm pack installs into an empty directory and `npx hodei --help` runs', () => {
