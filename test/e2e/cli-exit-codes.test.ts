@@ -111,4 +111,3 @@ describe('other commands: 0 ok, 1 failure, 2 usage', () => {
     expect(help.code).toBe(0);
   });
 });
-});
