@@ -7,6 +7,7 @@ import { INCIDENT_EVENT_TYPES, renderIncident } from '../diagnostics/incident.js
 import { renderDiagnosis } from '../diagnostics/render.js';
 import { takeSnapshot } from '../diagnostics/snapshot.js';
 import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
+import { parseDurationMs } from '../util/duration.js';
 import { renderOne } from './output.js';
 
 const DIAGNOSE_TYPES = ['worker.created', 'worker.failed'];
@@ -14,9 +15,9 @@ const DIAGNOSE_TYPES = ['worker.created', 'worker.failed'];
 /** "90s", "10m", "2h", "7d" → minutes. */
 export function durationMinutes(flag: string) {
   return (v: string): number => {
-    const m = /^(\d+)(s|m|h|d)$/.exec(v);
-    if (!m?.[1] || !m[2]) throw new InvalidArgumentError(`${flag} must be a duration like 30m, 2h or 1d, got '${v}'`);
-    return Number(m[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[m[2] as 's' | 'm' | 'h' | 'd'];
+    const msValue = parseDurationMs(v);
+    if (msValue === null) throw new InvalidArgumentError(`${flag} must be a duration like 30m, 2h or 1d, got '${v}'`);
+    return msValue / 60_000;
   };
 }
 

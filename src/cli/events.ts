@@ -3,15 +3,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { HodeiEvent } from '../observability/events/types.js';
 import { addClientOptions, clientFrom, parseInteger, type ClientFlags } from './common.js';
+import { parseDurationMs } from '../util/duration.js';
 import { formatOf, renderDocument } from './output.js';
 
 interface EventsFlags extends ClientFlags {
   type?: string; worker?: string; job?: string; since?: string; limit: number; follow?: boolean;
 }
 
-const SINCE = /^(\d+[smhd]|\d{4}-\d{2}-\d{2}.*)$/;
+/** A duration (the server reads 90s, 10m, 2h, 7d) or an ISO time. */
 const parseSinceFlag = (v: string): string => {
-  if (!SINCE.test(v)) throw new InvalidArgumentError(`--since must be a duration like 10m or an ISO time, got '${v}'`);
+  const iso = /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+  const duration = parseDurationMs(v);
+  // Sent as whole seconds, a form every reader of `since` accepts.
+  if (duration !== null) return `${Math.max(1, Math.round(duration / 1000))}s`;
+  if (!iso) throw new InvalidArgumentError(`--since must be a duration like 10m or an ISO time, got '${v}'`);
   return v;
 };
 

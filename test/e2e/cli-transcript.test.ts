@@ -50,7 +50,8 @@ describe('a user session', () => {
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     expect(await new Promise((resolve) => p.on('close', resolve))).toBe(0);
-    expect(out).toMatch(/\r\x1b\[2Khodei: job [0-9a-f]{8} (queued|provisioning|assigned)/);
+    // \r + ESC[2K (erase line): the status line is redrawn in place.
+    expect(out).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[2Khodei: job [0-9a-f]{8} (queued|provisioning|assigned)`));
     expect(out).toContain('from-the-job');
   });
 
