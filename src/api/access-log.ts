@@ -1,7 +1,16 @@
 // One access line per request, carrying the request id and (where there is one) the job id.
 // Probes, scrapes and console assets log at debug: a Deployment with three probes and a 15 s
 // scrape would otherwise drown its own log. Replaces Fastify's two lines per request.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+
+/**
+ * Fastify's per-request lines ("incoming request", "request completed") are replaced by the one
+ * access line below; its error, stream and not-found lines are kept.
+ */
+export class AccessLogController extends LogController {
+  override incomingRequest(): void { /* the access line says it */ }
+  override requestCompleted(): void { /* the access line says it */ }
+}
 
 const QUIET_PATHS = /^\/(livez|readyz|startupz|healthz|metrics)(\/|$|\?)/;
 /** The console's static files (anything that is not the API, the OpenAPI document or a probe). */
@@ -19,7 +28,7 @@ function jobIdOf(req: FastifyRequest, location: unknown): string | undefined {
   return m?.[1];
 }
 
-/** Hooks the access log into `app`; Fastify's own request logging must be disabled. */
+/** Hooks the access log into `app`, built with `logController: new AccessLogController()`. */
 export function accessLog(app: FastifyInstance): void {
   app.addHook('onResponse', async (req, reply) => {
     const quiet = isQuietRequest(req.method, req.url);

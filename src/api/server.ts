@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Logger } from '../observability/logger.js';
 import type { JobService } from '../jobs/service.js';
-import { accessLog } from './access-log.js';
+import { accessLog, AccessLogController } from './access-log.js';
 import { requireBearerToken } from './auth.js';
 import { errorBody, handleError } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -32,7 +32,7 @@ const queryAjv = new Ajv({ allErrors: true, verbose: true, strict: false, coerce
 export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
-    disableRequestLogging: true, // access-log.ts writes one line per request instead
+    logController: new AccessLogController(), // one access line per request (access-log.ts)
     bodyLimit: BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
