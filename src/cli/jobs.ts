@@ -71,9 +71,14 @@ export function registerJobsCommands(program: Command): void {
     .option('-w, --watch', 'after the list, print a row for every job that changes (Ctrl-C to stop)'))
     .action(async (flags: ListFlags) => {
       const client = clientFrom(flags);
-      const fetchJobs = async (): Promise<Job[]> => sortJobs((await client.listJobs({ ...(flags.state ? { state: flags.state } : {}), labels: flags.label ?? [], limit: flags.limit })).jobs, flags.sort);
-      const first = await fetchJobs();
-      process.stdout.write(renderList(flags, { jobs: first }, first, jobView));
+      const fetchPage = async (): Promise<{ jobs: Job[]; nextCursor: string | null }> => {
+        const page = await client.listJobs({ ...(flags.state ? { state: flags.state } : {}), labels: flags.label ?? [], limit: flags.limit });
+        return { ...page, jobs: sortJobs(page.jobs, flags.sort) };
+      };
+      const fetchJobs = async (): Promise<Job[]> => (await fetchPage()).jobs;
+      const page = await fetchPage();
+      const first = page.jobs;
+      process.stdout.write(renderList(flags, page, first, jobView));
       if (flags.watch) await watchRows({ flags, view: jobView, initial: first, fetch: fetchJobs, key: (j) => j.id, version: (j) => j.updatedAt });
     });
 
