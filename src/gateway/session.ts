@@ -204,7 +204,8 @@ export class WorkerSession {
 
   private async authenticate(msg: Extract<WorkerMessage, { type: 'register' | 'resume' }>): Promise<void> {
     if (this.workerId !== null) {
-      return this.reject('already_registered', { messageType: msg.type }, errorMsg('INVALID_MESSAGE', 'already registered on this connection'));
+      return this.reject('already_registered', { messageType: msg.type, field: '/type', rule: 'once per connection' },
+        invalidMessage('already registered on this connection', '/type', 'once per connection'));
     }
     if (msg.protocolVersion !== PROTOCOL_VERSION) {
       return this.reject('unsupported_protocol', { messageType: msg.type }, errorMsg('UNSUPPORTED_PROTOCOL',
