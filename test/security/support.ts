@@ -28,7 +28,9 @@ export function rawRequest(port: number, r: RawRequest): Promise<RawResponse> {
   if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
   const head = `${r.method ?? 'GET'} ${r.target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(head + (r.body ?? '')));
+    // No half-close: Node's server may drop a request whose client has ended its side. The server
+    // closes the connection after answering (Connection: close).
+    const socket = connect(port, '127.0.0.1', () => socket.write(head + (r.body ?? '')));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
