@@ -73,7 +73,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
     plugins: [
-      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
+      (a) => a.get('/metrics', {
+        config: { public: !cfg.metricsRequireToken },
+        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
+      }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
       ...observability.plugins,

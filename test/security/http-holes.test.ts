@@ -62,8 +62,8 @@ describe.each(['pglite', 'postgres'] as const)('on %s', (engine) => {
   it.each([
     ['/v1/jobs?label=team%3Da%00', 'label'],
     ['/v1/events?type=worker.created%00', 'type'],
-    ['/v1/events?job_id=%ED%A0%80', 'job_id'],
-  ])('refuses NUL or invalid UTF-8 in filter %s with a 400 naming it', async (target, field) => {
+    ['/v1/events?worker_id=w-1%00', 'worker_id'],
+  ])('refuses a NUL in filter %s with a 400 naming it', async (target, field) => {
     const r = await rawRequest(s.cp.port, { target, headers: bearer(s.token) });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body).error.details.field).toBe(field);
