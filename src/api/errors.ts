@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HodeiError, type ErrorCode } from '../errors/errors.js';
 import { isStoreUnavailable } from '../errors/store-unavailable.js';
 import { IllegalTransitionError } from '../domain/job.js';
+import { sanitizeMessage } from '../observability/logger.js';
 import { toValidationError } from '../util/validate.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -23,14 +24,13 @@ export interface ErrorBody {
 export const errorBody = (code: string, message: string, details: Record<string, unknown> = {}): ErrorBody =>
   ({ error: { code, message, details } });
 
-/** Fastify's own errors for malformed requests, by code. */
-const FASTIFY_ERRORS: Record<string, [number, ErrorCode | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST', string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'request body is larger than 1 MiB'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_REQUEST', 'body must not be empty when Content-Type is application/json'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_REQUEST', 'body is not valid JSON'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Content-Length does not match the body'],
-  FST_ERR_BAD_URL: [400, 'BAD_REQUEST', 'the request path is not valid percent-encoded UTF-8'],
+/** Fastify's own errors for malformed requests, by code: status, code, message, the field at fault. */
+const FASTIFY_ERRORS: Record<string, [number, ErrorCode | 'UNSUPPORTED_MEDIA_TYPE' | 'BAD_REQUEST', string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'request body is larger than 1 MiB', 'body'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json', 'content-type'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_REQUEST', 'body must not be empty when Content-Type is application/json', 'body'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_REQUEST', 'body is not valid JSON', 'body'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Content-Length does not match the body', 'content-length'],
 };
 
 export interface ErrorHandlerOptions {
@@ -62,15 +62,15 @@ export function errorHandler(o: ErrorHandlerOptions): (err: FastifyError, req: F
     }
     const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
     if (known) {
-      void reply.status(known[0]).send(errorBody(known[1], known[2]));
+      void reply.status(known[0]).send(errorBody(known[1], known[2], { field: known[3] }));
       return;
     }
     if (err instanceof SyntaxError) {
-      void reply.status(400).send(errorBody('BAD_REQUEST', 'body is not valid JSON'));
+      void reply.status(400).send(errorBody('BAD_REQUEST', 'body is not valid JSON', { field: 'body' }));
       return;
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply.status(err.statusCode).send(errorBody('BAD_REQUEST', err.message));
+      void reply.status(err.statusCode).send(errorBody('BAD_REQUEST', sanitizeMessage(err.message), { field: 'request' }));
       return;
     }
     req.log.error({ err }, 'unhandled error');
