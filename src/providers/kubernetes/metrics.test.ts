@@ -8,29 +8,7 @@ const line = (text: string, series: string): number | undefined => {
   return m === undefined ? undefined : Number(m.slice(series.length + 1));
 };
 
-describe('the spec example, in TypeScript', () => {
-  it('runs as written', () => {
-    // Create metrics instance
-    const metrics = new KubernetesProviderMetrics();
-    // Record worker creation
-    metrics.incrementWorkersCreated();
-    metrics.setWorkersActive(10);
-    // Record pod creation time
-    metrics.observePodCreation(1500); // 1.5 seconds
-    // Record API request
-    metrics.recordApiRequest(false); // Success
-    metrics.recordApiRequest(true); // Error
-    // Get metrics summary
-    const summary = metrics.getSummary();
-    console.log(summary);
-    expect(summary).toContain('created 1');
-    expect(summary).toContain('active 10');
-    expect(summary).toContain('P50 1.50 s, P95 1.50 s');
-    expect(summary).toContain('error rate 50.00%');
-    expect(summary).toContain('success rate: 100.00%');
-  });
-});
-
+// The guide's own example runs from the packed package: test/e2e/package.test.ts (guide-examples/metrics.mts).
 describe('KubernetesProviderMetrics exposition', () => {
   it('exports the spec names with provider labels, _total counters and seconds', async () => {
     const registry = new Registry();

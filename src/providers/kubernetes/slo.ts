@@ -93,6 +93,11 @@ export class KubernetesSLIs implements KubernetesSLIsData {
   }
 }
 
+/** The guide's `slis.check_slo_compliance(&slos)` as a function: `[compliant, violation messages]`. */
+export function checkSloCompliance(slis: KubernetesSLIsData, slos: SloTargets): [boolean, string[]] {
+  return new KubernetesSLIs(slis).checkSloCompliance(slos);
+}
+
 /** Per-SLO accounting over the window: good/total events, error budget and burn rate. */
 export interface SloStatus {
   slo: SloName;
