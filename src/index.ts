@@ -5,7 +5,7 @@
 
 // Metrics
 export {
-  KubernetesProviderMetrics, POD_STATES, WORKER_FAILURE_REASONS,
+  KubernetesProviderMetrics, POD_STATES, FAILURE_REASONS,
   type KubernetesProviderMetricsOptions, type ApiRequestLabels, type PodState,
 } from './providers/kubernetes/metrics.js';
 // Health

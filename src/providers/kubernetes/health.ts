@@ -9,6 +9,7 @@ import type { ApiRequestEvent, KubeClient } from './client.js';
 import { checkCapacity, type WorkerShape } from './health-capacity.js';
 import { checkQuotas } from './health-quota.js';
 import { ErrorWindow } from './health-window.js';
+import { DEFAULT_KUBERNETES_SLOS } from './slo-config.js';
 
 type Result = { status: HealthStatus; message: string };
 
@@ -24,7 +25,8 @@ export interface HealthCheckerOptions {
   networkPolicy?: () => Promise<{ ok: boolean; message: string }>;
   /** What a default worker requests (capacity check). */
   worker?: WorkerShape;
-  /** Threshold of the recent API error rate (the SLO target). @defaultValue 0.01 */
+  /** Threshold of the recent API error rate: the configured SLO target `slo.maxApiErrorRate`, the same one
+   *  the SLO engine, the generated alert rules and the dashboards judge by. @defaultValue DEFAULT_KUBERNETES_SLOS.maxApiErrorRate */
   maxApiErrorRate?: number;
   /** Verbs the provider needs, checked with SelfSubjectAccessReview. */
   permissions?: Permission[];
@@ -64,6 +66,7 @@ export class KubernetesHealthChecker {
   ) {
     this.now = o.now ?? Date.now;
     this.window = new ErrorWindow(5 * 60_000, this.now);
+    // The client's verdict (isFailedApiRequest), as the metrics and the SLO window count it.
     this.unhook = client.onRequest((ev: ApiRequestEvent) => this.window.record(ev.error === true));
     for (const check of this.checks()) this.registry.add(check);
   }
@@ -192,7 +195,7 @@ export class KubernetesHealthChecker {
     const { errors, total } = this.window.totals();
     if (total === 0) return { status: 'Healthy', message: 'no API requests in the last 5 m' };
     const rate = errors / total;
-    const limit = this.o.maxApiErrorRate ?? 0.01;
+    const limit = this.o.maxApiErrorRate ?? DEFAULT_KUBERNETES_SLOS.maxApiErrorRate;
     const msg = `API error rate ${(rate * 100).toFixed(2)}% over 5 m (${errors}/${total}; target ≤ ${(limit * 100).toFixed(2)}%)`;
     return { status: rate >= 0.5 ? 'Unhealthy' : rate > limit ? 'Degraded' : 'Healthy', message: msg };
   }
