@@ -2,7 +2,7 @@
 // checks against the API server and the provider's own loops. Checks run in parallel, each bounded
 // by its own timeout (HealthRegistry), so a probe answers in < 1 s even when the API hangs.
 // Messages name the cause in words an SRE acts on ("quota 'compute' pods 20/20 used").
-import { HealthRegistry, type NamedCheck, type Probe } from '../../observability/health.js';
+import { runProbe, type NamedCheck, type Probe } from '../health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../provider.js';
 import { apiMessage } from './api-errors.js';
 import type { ApiRequestEvent, KubeClient } from './client.js';
@@ -51,7 +51,7 @@ export const WORKER_PERMISSIONS: Permission[] = [
 ];
 
 export class KubernetesHealthChecker {
-  private readonly registry = new HealthRegistry();
+  private readonly all: NamedCheck[];
   private readonly window: ErrorWindow;
   private readonly unhook: () => void;
   private rbac: { at: number; result: Result } | null = null;
@@ -68,19 +68,19 @@ export class KubernetesHealthChecker {
     this.window = new ErrorWindow(5 * 60_000, this.now);
     // The client's verdict (isFailedApiRequest), as the metrics and the SLO window count it.
     this.unhook = client.onRequest((ev: ApiRequestEvent) => this.window.record(ev.error === true));
-    for (const check of this.checks()) this.registry.add(check);
+    this.all = this.checks();
   }
 
   livenessCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('liveness');
+    return runProbe(this.all, 'liveness');
   }
 
   readinessCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('readiness');
+    return runProbe(this.all, 'readiness');
   }
 
   startupCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('startup');
+    return runProbe(this.all, 'startup');
   }
 
   /** Stops listening to the client. */
