@@ -8,6 +8,8 @@ import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
+import { eventRoutes } from '../api/routes/events.js';
+import { sloRoutes } from '../api/routes/slo.js';
 import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
@@ -80,10 +82,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
     plugins: [
-      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
+      (a) => a.get('/metrics', {
+        config: { public: !cfg.metricsRequireToken },
+        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
+      }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
-      ...observability.plugins,
+      (a) => eventRoutes(a, observability.events),
+      (a) => sloRoutes(a, observability.slo),
       pools.plugin,
     ],
   });
