@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { JobService } from '../jobs/service.js';
 import { requireBearerToken } from './auth.js';
 import { errorBody, handleError } from './errors.js';
+import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
 import { workerRoutes } from './routes/workers.js';
@@ -54,6 +55,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   logRoutes(app, o.jobs);
   workerRoutes(app, o.jobs.store);
   for (const plugin of o.plugins ?? []) plugin(app);
+  await consoleRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }
