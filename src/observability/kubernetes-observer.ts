@@ -100,8 +100,13 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
       metrics.incrementWorkersCreated();
       metrics.observePodCreation(ev.durationMs);
       const s = ev.startup;
+      // Each phase observed goes to the histogram and into the event (details.startup_ms), so the
+      // console shows one job's startup next to its log.
+      const startupMs: Partial<Record<'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', number>> = {};
       const phase = (name: 'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', from?: number, to?: number): void => {
-        if (from !== undefined && to !== undefined && to >= from) metrics.observeStartupPhase(name, to - from);
+        if (from === undefined || to === undefined || to < from) return;
+        metrics.observeStartupPhase(name, to - from);
+        startupMs[name] = Math.round(to - from);
       };
       phase('scheduling', s.createdAt, s.scheduledAt);
       phase('image_pull', s.scheduledAt, s.imagePulledAt);
@@ -115,6 +120,7 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
           ...(c?.resources.cpuMillis ? { cpu_request: `${c.resources.cpuMillis}m` } : {}),
           ...(c?.resources.memoryBytes ? { memory_request: fmtMemory(c.resources.memoryBytes) } : {}),
           ...(c?.resources.gpus ? { gpu_request: c.resources.gpus } : {}),
+          startup_ms: startupMs,
         },
       });
     },

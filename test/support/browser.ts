@@ -43,7 +43,7 @@ export interface A11yViolation { id: string; impact: string; help: string; nodes
 
 /** axe-core (WCAG 2.x A and AA rules) on the page as it is now: only serious and critical findings. */
 export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
 }

@@ -70,7 +70,7 @@ export function JobDetail({ id }: { id: string }) {
         <section class="card" aria-labelledby="spec-h">
           <h2 id="spec-h">Spec</h2>
           <dl class="kv">
-            <dt>Command</dt><dd><code>{[j.spec.command, ...j.spec.args].join(' ')}</code></dd>
+            <dt>Command</dt><dd><code>{commandLine(j)}</code></dd>
             <dt>Image</dt><dd>{j.spec.image ?? '–'}</dd>
             <dt>Resources</dt><dd>cpu {j.spec.resources.cpu ?? '–'}, memory {j.spec.resources.memory ?? '–'}</dd>
             <dt>Timeout</dt><dd>{j.spec.timeoutSeconds ? `${j.spec.timeoutSeconds} s` : 'none'}</dd>
@@ -101,13 +101,18 @@ export function JobDetail({ id }: { id: string }) {
   );
 }
 
+/** The command as a shell would read it: arguments with spaces or quotes are single-quoted. */
+export const commandLine = (j: Job): string => [j.spec.command, ...j.spec.args]
+  .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+
 /** The startup phases, if the worker.created event carries them (`details.startup_ms`). */
 const PHASES = ['scheduling', 'image_pull', 'container_start', 'agent_registration'] as const;
 
 function WorkerPanel({ job, events }: { job: Job; events: HodeiEvent[] }) {
   const workers = usePoll((s) => get<{ workers: Worker[] }>('/v1/workers?all=true', s), isTerminal(job.state) ? 30_000 : 3000, [job.id, job.state]);
   const mine = (workers.data?.workers ?? []).filter((w) => w.jobId === job.id || w.id === job.workerId);
-  const lifecycle = events.filter((e) => e.event_type.startsWith('worker.'));
+  // The API answers newest first; a worker's story reads oldest first.
+  const lifecycle = events.filter((e) => e.event_type.startsWith('worker.')).reverse();
   return (
     <section aria-labelledby="worker-h">
       <h2 id="worker-h">Worker</h2>
@@ -116,7 +121,7 @@ function WorkerPanel({ job, events }: { job: Job; events: HodeiEvent[] }) {
         {mine.map((w) => (
           <li key={w.id} class="card" data-worker={w.id}>
             <strong><code>{w.id}</code></strong> <WorkerState state={w.state} /> on <strong>{w.providerId}</strong>
-            {w.handle && <> · {w.providerId === 'local' ? 'pid' : 'pod'} <code>{w.handle}</code></>}
+            {w.handle && <> · <code>{w.handle}</code></>}
             {w.reason && <> · reason <strong>{w.reason}</strong></>}
             <span class="muted small"> · created <Time at={w.createdAt} />, registered <Time at={w.registeredAt} /></span>
           </li>
@@ -134,9 +139,11 @@ function WorkerPanel({ job, events }: { job: Job; events: HodeiEvent[] }) {
                 {typeof e.details.reason === 'string' && <> · reason <strong>{e.details.reason}</strong></>}
                 {typeof e.details.message === 'string' && <span class="small"> — {e.details.message}</span>}
                 {startup && (
-                  <dl class="kv startup" aria-label="Startup breakdown">
-                    {PHASES.map((p) => <Fragment key={p}><dt>{p.replace('_', ' ')}</dt><dd>{ms(startup[p])}</dd></Fragment>)}
-                  </dl>
+                  <div role="group" aria-label="Startup breakdown">
+                    <dl class="kv startup">
+                      {PHASES.map((p) => <Fragment key={p}><dt>{p.replace('_', ' ')}</dt><dd>{ms(startup[p])}</dd></Fragment>)}
+                    </dl>
+                  </div>
                 )}
               </li>
             );

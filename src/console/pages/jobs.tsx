@@ -5,6 +5,7 @@ import { JOB_STATES } from '../../domain/job.js';
 import { get } from '../api.js';
 import { usePoll } from '../hooks.js';
 import type { Job } from '../types.js';
+import { commandLine } from './job-detail.js';
 import { ErrorNote, JobState, Loading, shortId, TableBox, Time } from '../ui.js';
 
 interface JobPage { jobs: Job[]; nextCursor: string | null }
@@ -85,7 +86,7 @@ export function Jobs() {
                   <tr key={j.id} data-job={j.id}>
                     <td><a href={`#/jobs/${j.id}`}><code>{shortId(j.id)}</code></a></td>
                     <td><JobState state={j.state} /></td>
-                    <td class="cmd"><code>{[j.spec.command, ...j.spec.args].join(' ').slice(0, 120)}</code></td>
+                    <td class="cmd"><code>{commandLine(j).slice(0, 120)}</code></td>
                     <td>{Object.entries(j.spec.labels).map(([k, v]) => <span class="tag" key={k}>{k}={v}</span>)}</td>
                     <td>{j.attempt}</td>
                     <td>{j.exitCode ?? '–'}</td>
