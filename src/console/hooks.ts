@@ -1,6 +1,7 @@
-// Small hooks the pages share: polling a /v1 read, following the hash route, remembering a choice.
+// Small hooks the pages share: polling a /v1 read, following an NDJSON stream, the hash route, a
+// remembered choice.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { ApiError, streamNdjson } from './api.js';
 
 export interface Polled<T> {
   data: T | undefined;
@@ -74,4 +75,52 @@ export function useStored<T extends string>(key: string, initial: T): [T, (v: T)
     setV(next);
   }, [key]);
   return [v, set];
+}
+
+export interface Followed<U> {
+  items: U[];
+  status: 'open' | 'ended' | 'error';
+  error: Error | undefined;
+  /** Opens the stream again (after an error or its end). */
+  reconnect: () => void;
+}
+
+/**
+ * Follows an NDJSON stream of the API (logs, events), restarted when `path` changes. Items arrive
+ * in batches of one animation frame — a chatty stream must not re-render per line — and `apply`
+ * folds each batch into the list shown (order, trimming).
+ */
+export function useNdjsonFollow<T, U>(path: string, apply: (shown: U[], batch: T[]) => U[]): Followed<U> {
+  const [items, setItems] = useState<U[]>([]);
+  const [status, setStatus] = useState<Followed<U>['status']>('open');
+  const [error, setError] = useState<Error | undefined>();
+  const [attempt, setAttempt] = useState(0);
+  const applyRef = useRef(apply);
+  applyRef.current = apply;
+  useEffect(() => {
+    const ctl = new AbortController();
+    let pending: T[] = [];
+    let frame: number | undefined;
+    setItems([]);
+    setStatus('open');
+    setError(undefined);
+    const onItem = (item: T): void => {
+      pending.push(item);
+      frame ??= requestAnimationFrame(() => {
+        frame = undefined;
+        const batch = pending;
+        pending = [];
+        setItems((shown) => applyRef.current(shown, batch));
+      });
+    };
+    void streamNdjson<T>(path, onItem, ctl.signal)
+      .then(() => { if (!ctl.signal.aborted) setStatus('ended'); })
+      .catch((err: Error) => { if (!ctl.signal.aborted) { setError(err); setStatus('error'); } });
+    return () => {
+      ctl.abort();
+      if (frame !== undefined) cancelAnimationFrame(frame);
+    };
+  }, [path, attempt]);
+  const reconnect = useCallback(() => setAttempt((a) => a + 1), []);
+  return { items, status, error, reconnect };
 }

@@ -4,6 +4,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setUnauthorizedHandler, token, verifyToken } from './api.js';
+import { THEME_EVENT } from './chart.js';
 import { useHashRoute, useStored } from './hooks.js';
 import { Events } from './pages/events.js';
 import { JobDetail } from './pages/job-detail.js';
@@ -52,6 +53,11 @@ function App() {
   useEffect(() => {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
+    window.dispatchEvent(new Event(THEME_EVENT));
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    const onSystem = (): void => { if (theme === 'system') window.dispatchEvent(new Event(THEME_EVENT)); };
+    media.addEventListener('change', onSystem);
+    return () => media.removeEventListener('change', onSystem);
   }, [theme]);
 
   const { title, body } = page(route);

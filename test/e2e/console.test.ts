@@ -72,6 +72,8 @@ describe('web console', () => {
     expect((await fetch(`${s.url}/v1/stats`)).status).toBe(401);
     const stats = await s.client.raw('/v1/stats');
     expect(JSON.parse(stats.text)).toMatchObject({ intervalSeconds: 5, windowSeconds: 900 });
+    const openapi = JSON.parse((await s.client.raw('/openapi.json')).text) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain('/v1/stats');
   });
 
   it('signs in with the API token and shows the overview (load time reported)', async () => {

@@ -1,8 +1,8 @@
 // Events: the recent backlog then the live stream (GET /v1/events?follow=true, NDJSON), newest
 // first, filtered by type; each expands to the event exactly as the API serves it (the guide's shape).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { EVENT_TYPES } from '../../observability/events/types.js';
-import { streamNdjson } from '../api.js';
+import { useNdjsonFollow } from '../hooks.js';
 import type { HodeiEvent } from '../types.js';
 import { Badge, ErrorNote, ms, shortId, Time } from '../ui.js';
 
@@ -23,38 +23,13 @@ function gist(e: HodeiEvent): string {
 
 export function Events() {
   const [type, setType] = useState('');
-  const [events, setEvents] = useState<HodeiEvent[]>([]);
-  const [live, setLive] = useState<'connecting' | 'live' | 'closed'>('connecting');
-  const [error, setError] = useState<Error | undefined>();
-  const [retry, setRetry] = useState(0);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    let pending: HodeiEvent[] = [];
-    let flush: number | undefined;
-    setEvents([]);
-    setLive('connecting');
-    setError(undefined);
-    const q = new URLSearchParams({ follow: 'true', format: 'ndjson', limit: String(BACKLOG) });
-    if (type) q.set('type', type);
-    const onEvent = (e: HodeiEvent): void => {
-      pending.push(e);
-      flush ??= requestAnimationFrame(() => {
-        flush = undefined;
-        const batch = pending.reverse();
-        pending = [];
-        setEvents((old) => [...batch, ...old].slice(0, KEEP));
-      });
-    };
-    setLive('live');
-    void streamNdjson<HodeiEvent>(`/v1/events?${q.toString()}`, onEvent, ctl.signal)
-      .then(() => { if (!ctl.signal.aborted) setLive('closed'); })
-      .catch((err: Error) => { if (!ctl.signal.aborted) { setError(err); setLive('closed'); } });
-    return () => {
-      ctl.abort();
-      if (flush !== undefined) cancelAnimationFrame(flush);
-    };
-  }, [type, retry]);
+  const q = new URLSearchParams({ follow: 'true', format: 'ndjson', limit: String(BACKLOG) });
+  if (type) q.set('type', type);
+  // The stream sends oldest first; the page shows newest first.
+  const stream = useNdjsonFollow<HodeiEvent, HodeiEvent>(`/v1/events?${q.toString()}`, (shown, batch) => [...batch.reverse(), ...shown].slice(0, KEEP));
+  const events = stream.items;
+  const live = stream.status === 'open' ? 'live' : 'closed';
+  const error = stream.error;
 
   return (
     <>
@@ -67,13 +42,13 @@ export function Events() {
           </select>
         </label>
         <span role="status" class="small" data-stream={live}>
-          {live === 'live' ? <Badge tone="ok">live</Badge> : live === 'connecting' ? 'connecting…' : <Badge tone="muted">stream closed</Badge>}
+          {live === 'live' ? <Badge tone="ok">live</Badge> : <Badge tone="muted">stream closed</Badge>}
           {' '}{events.length} event{events.length === 1 ? '' : 's'}
         </span>
-        {live === 'closed' && <button type="button" onClick={() => setRetry((r) => r + 1)}>Reconnect</button>}
+        {live === 'closed' && <button type="button" onClick={stream.reconnect}>Reconnect</button>}
       </form>
       <ErrorNote error={error} />
-      {events.length === 0 && live !== 'connecting' && <p class="muted">No event{type ? ` of type ${type}` : ''} yet.</p>}
+      {events.length === 0 && <p class="muted">No event{type ? ` of type ${type}` : ''} yet.</p>}
       <ol class="events" aria-label="Events, newest first">
         {events.map((e, i) => (
           <li key={`${e.timestamp}-${e.event_type}-${events.length - i}`} data-type={e.event_type}>

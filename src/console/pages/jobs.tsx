@@ -84,7 +84,7 @@ export function Jobs() {
               <tbody>
                 {shown.map((j) => (
                   <tr key={j.id} data-job={j.id}>
-                    <td><a href={`#/jobs/${j.id}`}><code>{shortId(j.id)}</code></a></td>
+                    <td class="id"><a href={`#/jobs/${j.id}`}><code>{shortId(j.id)}</code></a></td>
                     <td><JobState state={j.state} /></td>
                     <td class="cmd"><code>{commandLine(j).slice(0, 120)}</code></td>
                     <td>{Object.entries(j.spec.labels).map(([k, v]) => <span class="tag" key={k}>{k}={v}</span>)}</td>

@@ -1,47 +1,24 @@
 // The job's output, streamed (GET /v1/jobs/:id/logs?follow=true&format=ndjson) until the job ends.
 // It keeps scrolling to the newest line while "Follow" is on and the reader has not scrolled up.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { streamNdjson } from '../api.js';
+import { useNdjsonFollow } from '../hooks.js';
 import { ErrorNote } from '../ui.js';
 
 interface LogEntry { seq: number; attempt: number; stream: 'stdout' | 'stderr'; at: string; data: string }
+interface Line { key: string; attempt: number; stream: string; text: string }
 
 /** Lines kept in the page; older ones are dropped (the CLI or the API gives the whole log). */
 const MAX_LINES = 5000;
 
-export function LogTail({ jobId }: { jobId: string }) {
-  const [lines, setLines] = useState<Array<{ key: string; attempt: number; stream: string; text: string }>>([]);
-  const [status, setStatus] = useState<'following' | 'ended' | 'error'>('following');
-  const [error, setError] = useState<Error | undefined>();
-  const [follow, setFollow] = useState(true);
-  const [attempt, setAttempt] = useState(0);
-  const box = useRef<HTMLPreElement>(null);
+const toLines = (e: LogEntry): Line[] => e.data.replace(/\n$/, '').split('\n')
+  .map((text, i) => ({ key: `${e.seq}.${i}`, attempt: e.attempt, stream: e.stream, text }));
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    let pending: typeof lines = [];
-    let flush: number | undefined;
-    setLines([]);
-    setStatus('following');
-    // Batches lines per animation frame: a chatty job must not re-render per line.
-    const push = (e: LogEntry): void => {
-      const parts = e.data.replace(/\n$/, '').split('\n');
-      parts.forEach((text, i) => pending.push({ key: `${e.seq}.${i}`, attempt: e.attempt, stream: e.stream, text }));
-      flush ??= requestAnimationFrame(() => {
-        flush = undefined;
-        const batch = pending;
-        pending = [];
-        setLines((old) => [...old, ...batch].slice(-MAX_LINES));
-      });
-    };
-    void streamNdjson<LogEntry>(`/v1/jobs/${encodeURIComponent(jobId)}/logs?follow=true&format=ndjson`, push, ctl.signal)
-      .then(() => { if (!ctl.signal.aborted) setStatus('ended'); })
-      .catch((err: Error) => { if (!ctl.signal.aborted) { setError(err); setStatus('error'); } });
-    return () => {
-      ctl.abort();
-      if (flush !== undefined) cancelAnimationFrame(flush);
-    };
-  }, [jobId, attempt]);
+export function LogTail({ jobId }: { jobId: string }) {
+  const log = useNdjsonFollow<LogEntry, Line>(`/v1/jobs/${encodeURIComponent(jobId)}/logs?follow=true&format=ndjson`,
+    (shown, batch) => [...shown, ...batch.flatMap(toLines)].slice(-MAX_LINES));
+  const lines = log.items;
+  const [follow, setFollow] = useState(true);
+  const box = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
     const el = box.current;
@@ -52,6 +29,7 @@ export function LogTail({ jobId }: { jobId: string }) {
     const el = box.current;
     if (el && follow && el.scrollHeight - el.scrollTop - el.clientHeight > 40) setFollow(false);
   };
+  const status = log.status === 'open' ? 'following' : log.status;
 
   return (
     <div class="log-tail">
@@ -60,9 +38,9 @@ export function LogTail({ jobId }: { jobId: string }) {
         <span class="muted small" role="status" data-log-status={status}>
           {status === 'following' ? 'streaming…' : status === 'ended' ? `end of log (${lines.length} line${lines.length === 1 ? '' : 's'})` : 'stream interrupted'}
         </span>
-        {status === 'error' && <button type="button" onClick={() => { setError(undefined); setAttempt((a) => a + 1); }}>Reconnect</button>}
+        {status === 'error' && <button type="button" onClick={log.reconnect}>Reconnect</button>}
       </div>
-      <ErrorNote error={error} />
+      <ErrorNote error={log.error} />
       <pre ref={box} class="log" tabIndex={0} aria-label="Job log" onScroll={onScroll}>
         {lines.length === 0 && status !== 'following' ? <span class="muted">(no output)</span> : null}
         {lines.map((l, i) => (

@@ -1,5 +1,6 @@
 // Queues and schedules: shown when the server has them (GET /v1/queues, /v1/schedules). Until then
 // the page says so — it never shows made-up numbers.
+import { useRef } from 'preact/hooks';
 import { ApiError, get } from '../api.js';
 import { usePoll } from '../hooks.js';
 import { ErrorNote, Loading, TableBox } from '../ui.js';
@@ -21,7 +22,17 @@ export function Queues() {
 const cell = (v: unknown): string => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 function Listing({ title, path, listKey, about }: { title: string; path: string; listKey: string; about: string }) {
-  const r = usePoll((s) => get<Record<string, Row[]>>(path, s), 5000);
+  // A 404 means this server has no such API: asked once, not every few seconds.
+  const absent = useRef<ApiError | undefined>(undefined);
+  const r = usePoll(async (s) => {
+    if (absent.current) throw absent.current;
+    try {
+      return await get<Record<string, Row[]>>(path, s);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) absent.current = err;
+      throw err;
+    }
+  }, 5000);
   const missing = r.error instanceof ApiError && r.error.status === 404;
   const rows = r.data?.[listKey] ?? [];
   const cols = [...new Set(rows.flatMap((row) => Object.keys(row)))];
