@@ -109,7 +109,10 @@ export const commandLine = (j: Job): string => [j.spec.command, ...j.spec.args]
 const PHASES = ['scheduling', 'image_pull', 'container_start', 'agent_registration'] as const;
 
 function WorkerPanel({ job, events }: { job: Job; events: HodeiEvent[] }) {
-  const workers = usePoll((s) => get<{ workers: Worker[] }>('/v1/workers?all=true', s), isTerminal(job.state) ? 30_000 : 3000, [job.id, job.state]);
+  // While the job runs its worker is live (a short list); once it ended, the full history is read
+  // once rather than every few seconds.
+  const ended = isTerminal(job.state);
+  const workers = usePoll((s) => get<{ workers: Worker[] }>(ended ? '/v1/workers?all=true' : '/v1/workers', s), ended ? 600_000 : 3000, [job.id, ended]);
   const mine = (workers.data?.workers ?? []).filter((w) => w.jobId === job.id || w.id === job.workerId);
   // The API answers newest first; a worker's story reads oldest first.
   const lifecycle = events.filter((e) => e.event_type.startsWith('worker.')).reverse();

@@ -9,7 +9,7 @@ import { ErrorNote, Loading, shortId, TableBox, Time, WorkerState } from '../ui.
 const FAILED_SHOWN = 50;
 
 export function Workers() {
-  const workers = usePoll((s) => get<{ workers: Worker[] }>('/v1/workers?all=true', s), 3000);
+  const workers = usePoll((s) => get<{ workers: Worker[] }>('/v1/workers?all=true', s), 5000);
   const all = workers.data?.workers ?? [];
   const byProvider = new Map<string, Map<string, number>>();
   for (const w of all) {
