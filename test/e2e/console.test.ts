@@ -143,7 +143,7 @@ describe('web console', () => {
     await checkPage('submit-bad-field');
   });
 
-  it('cancels a long job', async () => {
+  it('cancels a long job, and retries it as a copy', async () => {
     await go('/submit', 'Submit a job');
     await page.getByLabel('Command (required)').fill('sleep');
     await page.getByLabel('Arguments').fill('120');
@@ -154,6 +154,14 @@ describe('web console', () => {
     await page.locator('[data-field="reason"]', { hasText: 'Cancelled' }).waitFor();
     expect(await page.getByRole('button', { name: 'Cancel job' }).isDisabled()).toBe(true);
     await checkPage('job-cancelled');
+
+    // Retry queues a copy of the spec, labelled with the job it copies; that one is cancelled too.
+    const first = page.url().split('/jobs/')[1] ?? '';
+    await page.getByRole('button', { name: 'Retry (queue a copy)' }).click();
+    await page.waitForURL((u) => u.hash.startsWith('#/jobs/') && !u.hash.endsWith(first));
+    await page.locator('.tag', { hasText: `hodei.io/retry-of=${first}` }).waitFor();
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.locator('h1 .badge', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
   });
 
   it('lists jobs filtered by state, label and text', async () => {
