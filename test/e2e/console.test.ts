@@ -36,6 +36,13 @@ const go = async (hash: string, heading: string | RegExp): Promise<void> => {
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 };
 
+/** Fills the Submit form's fields by label (a fresh form); `submit` presses Submit job. */
+async function fillSubmitForm(fields: Record<string, string>, submit = true): Promise<void> {
+  await go('/submit', 'Submit a job');
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label).fill(value);
+  if (submit) await page.getByRole('button', { name: 'Submit job' }).click();
+}
+
 const filler = (name: string) => ({
   metadata: { name, namespace: NS },
   spec: { containers: [{ name: 'main', image: 'busybox:1.36', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
@@ -109,11 +116,10 @@ describe('web console', () => {
   });
 
   it('submits a job from the form and watches it succeed with its log lines', async () => {
-    await go('/submit', 'Submit a job');
-    await page.getByLabel('Command (required)').fill('sh');
-    await page.getByLabel('Arguments').fill('-c\necho console-line-one; echo console-line-two >&2; echo console-line-three');
-    await page.getByLabel('Labels').fill('origin=console');
-    await page.getByLabel('Environment').fill('GREETING=hello');
+    await fillSubmitForm({
+      'Command (required)': 'sh', Arguments: '-c\necho console-line-one; echo console-line-two >&2; echo console-line-three',
+      Labels: 'origin=console', Environment: 'GREETING=hello',
+    }, false);
     await checkPage('submit');
     await page.getByRole('button', { name: 'Submit job' }).click();
     await page.getByRole('heading', { level: 1, name: /^Job / }).waitFor();
@@ -131,10 +137,7 @@ describe('web console', () => {
   });
 
   it('shows the API rejecting a bad field next to that field', async () => {
-    await go('/submit', 'Submit a job');
-    await page.getByLabel('Command (required)').fill('true');
-    await page.getByLabel('CPU').fill('lots');
-    await page.getByRole('button', { name: 'Submit job' }).click();
+    await fillSubmitForm({ 'Command (required)': 'true', CPU: 'lots' });
     const err = page.locator('[data-field="cpu"] .field-error');
     await err.waitFor();
     expect(await err.textContent()).toContain('resources.cpu: must be a CPU quantity');
@@ -144,10 +147,7 @@ describe('web console', () => {
   });
 
   it('cancels a long job, and retries it as a copy', async () => {
-    await go('/submit', 'Submit a job');
-    await page.getByLabel('Command (required)').fill('sleep');
-    await page.getByLabel('Arguments').fill('120');
-    await page.getByRole('button', { name: 'Submit job' }).click();
+    await fillSubmitForm({ 'Command (required)': 'sleep', Arguments: '120' });
     await page.locator('h1 .badge', { hasText: 'running' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await page.locator('h1 .badge', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
