@@ -14,6 +14,8 @@ if (!process.argv.includes('--console')) {
   tsc('tsconfig.build.json');
   if (existsSync('src/store/migrations')) cpSync('src/store/migrations', 'dist/store/migrations', { recursive: true });
   chmodSync('dist/cli/main.js', 0o755);
+  // The package's main/types (src/index.ts): fail the build, not the user's import, if either is missing.
+  for (const f of ['dist/index.js', 'dist/index.d.ts']) if (!existsSync(f)) throw new Error(`build did not emit ${f}`);
 }
 
 tsc('src/console/tsconfig.json');

@@ -38,6 +38,7 @@ describe('console routes', () => {
     const page = await app.inject('/');
     expect(page.statusCode).toBe(503);
     expect(page.body).toContain('npm run build');
+    expect((await app.inject('/assets/index-abc123.js')).statusCode).toBe(503);
     await app.close();
   });
 });

@@ -20,28 +20,28 @@ const secure = (reply: FastifyReply): FastifyReply => reply
   .header('content-security-policy', CONSOLE_CSP).header('x-content-type-options', 'nosniff')
   .header('referrer-policy', 'no-referrer').header('x-frame-options', 'DENY');
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Served without the bearer token (the console's static files, probes). */
-    public?: boolean;
-  }
-}
+// Public (no data in them); asset requests are noise next to API calls, so logged at debug.
+const route = (summary: string) => ({ config: { public: true }, schema: { summary, tags: ['console'] }, logLevel: 'debug' }) as const;
+const PAGE = route('The web console (static page; it calls the /v1 API with the token)');
+const ASSET = route('Web console assets (content-hashed, immutable)');
+const ICON = route('Web console icon');
 
-// Asset requests are noise next to API calls: logged at debug.
-const route = { config: { public: true }, schema: { hide: true }, logLevel: 'debug' } as const;
-
+/** The same three routes whether or not the console is built, so the route table never depends on a build. */
 export async function consoleRoutes(app: FastifyInstance, root = consoleDir()): Promise<void> {
   if (!existsSync(join(root, 'index.html'))) {
-    app.get('/', route, async (_req, reply) => secure(reply).status(503).type('text/plain; charset=utf-8')
-      .send('The web console is not built in this installation: run `npm run build`. The API is under /v1.\n'));
+    const missing = async (_req: unknown, reply: FastifyReply): Promise<FastifyReply> => secure(reply).status(503).type('text/plain; charset=utf-8')
+      .send('The web console is not built in this installation: run `npm run build`. The API is under /v1.\n');
+    app.get('/', PAGE, missing);
+    app.get('/assets/*', ASSET, missing);
+    app.get('/favicon.svg', ICON, missing);
     return;
   }
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, { root, serve: false, index: false });
-    scope.get('/', route, (_req, reply) => secure(reply).sendFile('index.html', { maxAge: 0, cacheControl: true }));
-    scope.get('/favicon.svg', route, (_req, reply) => secure(reply).sendFile('favicon.svg', { maxAge: 86_400_000 }));
+    scope.get('/', PAGE, (_req, reply) => secure(reply).sendFile('index.html', { maxAge: 0, cacheControl: true }));
+    scope.get('/favicon.svg', ICON, (_req, reply) => secure(reply).sendFile('favicon.svg', { maxAge: 86_400_000 }));
     // Vite names assets by content hash: they never change under one name.
-    scope.get<{ Params: { '*': string } }>('/assets/*', route, (req, reply) =>
+    scope.get<{ Params: { '*': string } }>('/assets/*', ASSET, (req, reply) =>
       secure(reply).sendFile(`assets/${req.params['*']}`, { maxAge: 31_536_000_000, immutable: true }));
   });
 }

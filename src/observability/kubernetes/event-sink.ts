@@ -1,8 +1,8 @@
 // Mirrors worker lifecycle events onto the worker's pod as Kubernetes Events (events.k8s.io/v1), so
 // `kubectl describe pod` shows what Hodei did with it. Best effort: a failure here is logged by the
 // recorder and never blocks the event store.
-import type { EventSink, HodeiEvent } from '../../observability/events/types.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient } from '../../providers/kubernetes/client.js';
+import type { EventSink, HodeiEvent } from '../events/types.js';
 
 /** Hodei event type → Kubernetes Event action, reason and type. */
 const MIRRORED: Record<string, { action: string; reason: string; type: 'Normal' | 'Warning' }> = {
