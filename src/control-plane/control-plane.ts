@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
+import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
+import { platformReading, RecentSamples } from '../observability/recent-samples.js';
 import { createProvider } from '../providers/factory.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import { Reconciler } from '../scheduler/reconciler.js';
@@ -78,6 +80,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
   });
   const pools = poolsPlugin(provider, store);
+  // The console's Overview charts: the last 15 minutes of the server's own numbers.
+  const samples = new RecentSamples({
+    read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
+    onError: (err) => logger.warn({ err }, 'stats sample failed'),
+  });
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
@@ -92,6 +99,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => eventRoutes(a, observability.events),
       (a) => sloRoutes(a, observability.slo),
       pools.plugin,
+      (a) => statsRoutes(a, () => samples.series()),
     ],
   });
   await app.listen({ host: cfg.host, port: cfg.port });
@@ -131,6 +139,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   scheduler.start();
   reconciler.start();
   observability.start();
+  samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
@@ -141,6 +150,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await provider.stop(opts);
       await gateway.close();
       await app.close();
+      await samples.stop();
       await observability.stop();
       await store.close();
     },

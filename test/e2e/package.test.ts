@@ -17,6 +17,7 @@ it('hodei demo runs every sample job to its expected end and prints where to loo
   expect(r.stdout).toContain('[hello] hello from a Hodei worker');
   expect(r.stdout).toContain('[fails stderr] about to fail');
   expect(r.stdout).toMatch(/Metrics: +http:\/\/127\.0\.0\.1:\d+\/metrics/);
+  expect(r.stdout).toMatch(/Console: +http:\/\/127\.0\.0\.1:\d+\/ /);
   expect(r.stdout).toContain('hodei_jobs_finished_total{result="succeeded"} 3');
   expect(r.stdout).toContain('every job ended as expected');
   expect(r.stdout).not.toContain('s3cr3t-demo-value');

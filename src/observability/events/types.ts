@@ -8,7 +8,11 @@ type SloChange = { slo: string; target: number; current: number; message: string
 
 /** Details carried by each event type. Extra keys are allowed; secrets are scrubbed on record. */
 export interface EventDetailsMap {
-  'worker.created': Resources & { image?: string; job_id?: string; handle?: string; pod?: string };
+  'worker.created': Resources & {
+    image?: string; job_id?: string; handle?: string; pod?: string;
+    /** Kubernetes: milliseconds per startup phase that was observed. */
+    startup_ms?: Partial<Record<'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', number>>;
+  };
   'worker.deleted': { job_id?: string; reason?: string; exit_code?: number | null; pod?: string };
   'worker.failed': { reason: string; message?: string; job_id?: string; pod?: string };
   'hpa.created': { pool: string; min: number; max: number };

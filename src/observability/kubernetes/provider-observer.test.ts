@@ -72,7 +72,10 @@ describe('observeKubernetesProvider', () => {
       'api.request.failed', 'resource.allocated', 'worker.created', 'worker.failed', 'worker.deleted', 'resource.released',
       'namespace.created', 'api.request.summary',
     ]);
-    expect(all[2]).toMatchObject({ worker_id: 'w1', namespace: 'ns', duration_ms: 2500, details: { job_id: 'j1', image: 'alpine:3', cpu_request: '250m', memory_request: '128Mi' } });
+    expect(all[2]).toMatchObject({ worker_id: 'w1', namespace: 'ns', duration_ms: 2500, details: {
+      job_id: 'j1', image: 'alpine:3', cpu_request: '250m', memory_request: '128Mi',
+      startup_ms: { scheduling: 100, image_pull: 1000, container_start: 400, agent_registration: 1000 },
+    } });
     expect(all[3]).toMatchObject({ worker_id: 'w2', success: false, details: { reason: 'ImagePullBackOff' } });
 
     off();

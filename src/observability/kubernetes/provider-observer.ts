@@ -3,7 +3,7 @@
 // provider never calls observability code; this is the one subscriber (the seam: docs/adr/0005).
 import type { EventEmitter } from 'node:events';
 import type { KubernetesProviderEventMap, PodResources as Resources } from '../../providers/kubernetes/events.js';
-import type { KubernetesProviderMetrics, PodSnapshot } from '../../providers/kubernetes/metrics.js';
+import type { KubernetesProviderMetrics, PodSnapshot, StartupPhase } from '../../providers/kubernetes/metrics.js';
 import { cpuMillis, memoryBytes } from '../../util/quantity.js';
 import type { EventSource } from '../events/types.js';
 import type { ApiRequestEvents } from './api-requests.js';
@@ -90,8 +90,13 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
       metrics.incrementWorkersCreated();
       metrics.observePodCreation(ev.durationMs);
       const s = ev.startup;
-      const phase = (name: 'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', from?: number, to?: number): void => {
-        if (from !== undefined && to !== undefined && to >= from) metrics.observeStartupPhase(name, to - from);
+      // Each phase observed goes to the histogram and into the event (details.startup_ms), so the
+      // console shows one job's startup next to its log.
+      const startupMs: Partial<Record<StartupPhase, number>> = {};
+      const phase = (name: StartupPhase, from?: number, to?: number): void => {
+        if (from === undefined || to === undefined || to < from) return;
+        metrics.observeStartupPhase(name, to - from);
+        startupMs[name] = Math.round(to - from);
       };
       phase('scheduling', s.createdAt, s.scheduledAt);
       phase('image_pull', s.scheduledAt, s.imagePulledAt);
@@ -105,6 +110,7 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
           ...(c?.resources.cpuMillis ? { cpu_request: `${c.resources.cpuMillis}m` } : {}),
           ...(c?.resources.memoryBytes ? { memory_request: fmtMemory(c.resources.memoryBytes) } : {}),
           ...(c?.resources.gpus ? { gpu_request: c.resources.gpus } : {}),
+          startup_ms: startupMs,
         },
       });
     },
