@@ -4,7 +4,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export type { Logger };
 
 /** Paths pino replaces with "[REDACTED]" wherever they appear in a log object. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'secrets', '*.secrets', '*.*.secrets', 'token', '*.token', 'sessionToken', '*.sessionToken',
   'env', '*.env', '*.*.env', 'authorization', '*.authorization', 'req.headers.authorization',
   'password', '*.password', 'HODEI_WORKER_TOKEN', '*.HODEI_WORKER_TOKEN',
