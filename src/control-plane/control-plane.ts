@@ -12,6 +12,7 @@ import { eventRoutes } from '../api/routes/events.js';
 import { sloRoutes } from '../api/routes/slo.js';
 import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
 import { createProvider } from '../providers/factory.js';
@@ -61,21 +62,31 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
-  const gateway = createGateway({ backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new PlatformMetrics(registry, jobs);
+  const platformMetrics = new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
   const observability = createObservability({
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
   const provider = observability.provider;
+  const gateway = createGateway({
+    backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    onRejected: (r) => {
+      platformMetrics.workerRejected(r.reason);
+      recordWorkerRejection(observability.events, r);
+    },
+  });
   const pools = poolsPlugin(provider, store);
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
     plugins: [
-      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
+      (a) => a.get('/metrics', {
+        config: { public: !cfg.metricsRequireToken },
+        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
+      }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
       (a) => eventRoutes(a, observability.events),

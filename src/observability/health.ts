@@ -56,7 +56,14 @@ const PATHS: Record<Probe, string> = { liveness: '/livez', readiness: '/readyz',
 
 export function healthRoutes(app: FastifyInstance, health: HealthRegistry): void {
   for (const probe of PROBES) {
-    app.get<{ Querystring: { verbose?: string } }>(PATHS[probe], { schema: { hide: true } }, async (req, reply) => {
+    // Public (no token), as kubelet probes expect; `?verbose` lists every named check.
+    app.get<{ Querystring: { verbose?: string } }>(PATHS[probe], {
+      config: { public: true },
+      schema: {
+        summary: `${probe[0]?.toUpperCase()}${probe.slice(1)} probe: 200 unless Unhealthy (503)`, tags: ['health'],
+        querystring: { type: 'object', properties: { verbose: { type: 'string', maxLength: 16, description: 'present: list every check' } } },
+      },
+    }, async (req, reply) => {
       const r = await health.run(probe);
       void reply.status(r.status === 'Unhealthy' ? 503 : 200).header('content-type', 'text/plain; charset=utf-8');
       if (req.query.verbose === undefined) return r.status === 'Unhealthy' ? `${PATHS[probe]} check failed\n` : 'ok\n';
