@@ -36,6 +36,7 @@ export interface HodeiConfig {
   logFormat?: (typeof LOG_FORMATS)[number];
   slo?: Partial<KubernetesSLOs> & { windowSeconds?: number };
   events?: { file?: string; maxAgeSeconds?: number; maxCount?: number };
+  metricsRequireToken?: boolean;
 }
 
 /** One setting: where it can be given and what it means. `key` is dotted for nested sections. */
@@ -76,6 +77,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'registrationTimeoutMs', env: 'HODEI_REGISTRATION_TIMEOUT_MS', default: 60000, description: 'a worker that has not registered by then fails (`AgentNeverRegistered`)', schema: ms(1000, 3_600_000) },
   { key: 'reconcileIntervalMs', env: 'HODEI_RECONCILE_INTERVAL_MS', default: 5000, description: 'reconciler period', schema: ms(100, 600_000) },
   { key: 'logLevel', env: 'HODEI_LOG_LEVEL', flag: '--log-level <level>', default: 'info', description: '`fatal` … `trace`, `silent`; probes, scrapes and console assets log at `debug`', schema: enumOf(LOG_LEVELS) },
+  { key: 'metricsRequireToken', env: 'HODEI_METRICS_REQUIRE_TOKEN', defaultText: 'false', description: '`true`: `/metrics` needs the API bearer token too (open by default, as Prometheus expects; see [security](security.md))', schema: { type: 'boolean' } },
   { key: 'logFormat', env: 'HODEI_LOG_FORMAT', flag: '--log-format <format>', defaultText: 'pretty on a terminal, else json', description: '`json` (one JSON object per line) or `pretty` (for people)', schema: enumOf(LOG_FORMATS) },
 ];
 
@@ -131,15 +133,23 @@ const schema = {
 const validate = compileValidator<Partial<HodeiConfig>>(schema, 'config');
 
 const NUMERIC = new Set(SETTINGS.filter((s) => (s.schema as { type?: string }).type === 'integer').map((s) => s.key));
+const BOOLEAN = new Set(SETTINGS.filter((s) => (s.schema as { type?: string }).type === 'boolean').map((s) => s.key));
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const raw = s.env ? env[s.env] : undefined;
     if (raw === undefined || raw === '' || !s.env) continue;
-    out[s.key] = NUMERIC.has(s.key) ? toNumber(raw, s.env) : raw;
+    out[s.key] = NUMERIC.has(s.key) ? toNumber(raw, s.env) : BOOLEAN.has(s.key) ? toBoolean(raw, s.env) : raw;
   }
   return out;
+}
+
+function toBoolean(raw: string, field: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(field, `must be true or false, got '${raw.slice(0, 40)}'`);
 }
 
 function toNumber(raw: string, field: string): number {

@@ -35,8 +35,9 @@ export function accessLog(app: FastifyInstance): void {
     const level = quiet ? 'debug' : reply.statusCode >= 500 ? 'error' : 'info';
     const jobId = jobIdOf(req, reply.getHeader('location'));
     req.log[level]({
-      method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 10) / 10, ...(jobId ? { jobId } : {}),
-    }, 'request');
+      // The path and matched route only: query strings are caller data.
+      method: req.method, path: req.url.split('?')[0]?.slice(0, 256), route: req.routeOptions.url ?? null, statusCode: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10, ...(jobId ? { jobId } : {}),
+    }, 'request completed');
   });
 }

@@ -12,7 +12,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-interface Line { level: number; msg: string; reqId?: string; url?: string; jobId?: string; statusCode?: number }
+interface Line { level: number; msg: string; reqId?: string; path?: string; jobId?: string; statusCode?: number }
 const lines = (): Line[] => s.logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 const auth = (): Record<string, string> => ({ authorization: `Bearer ${s.token}`, 'content-type': 'application/json' });
 
@@ -22,15 +22,16 @@ it('one access line per request, with request and job ids; probes and scrapes at
   const res = await fetch(`${s.url}/v1/jobs`, { method: 'POST', headers: { ...auth(), 'x-request-id': 'req-transcript-1' }, body: JSON.stringify({ command: 'true' }) });
   const job = (await res.json()) as { id: string };
   await (await fetch(`${s.url}/v1/jobs/${job.id}`, { headers: auth() })).text();
-  const fresh = lines().slice(before).filter((l) => l.msg === 'request');
-  const probes = fresh.filter((l) => /^\/(livez|readyz|startupz|metrics)$/.test(l.url ?? ''));
+  const fresh = lines().slice(before).filter((l) => l.msg === 'request completed');
+  const probes = fresh.filter((l) => /^\/(livez|readyz|startupz|metrics)$/.test(l.path ?? ''));
   expect(probes).toHaveLength(4);
   expect(probes.every((l) => l.level === 20)).toBe(true);
   const post = fresh.find((l) => l.reqId === 'req-transcript-1');
-  expect(post).toMatchObject({ level: 30, url: '/v1/jobs', statusCode: 201, jobId: job.id });
-  expect(fresh.find((l) => l.url === `/v1/jobs/${job.id}`)).toMatchObject({ level: 30, jobId: job.id });
-  // Fastify's own two lines per request are gone.
-  expect(lines().slice(before).filter((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toEqual([]);
+  expect(post).toMatchObject({ level: 30, path: '/v1/jobs', statusCode: 201, jobId: job.id });
+  expect(fresh.find((l) => l.path === `/v1/jobs/${job.id}`)).toMatchObject({ level: 30, jobId: job.id });
+  // Fastify's own "incoming request" line is gone: one line per request.
+  expect(lines().slice(before).filter((l) => l.msg === 'incoming request')).toEqual([]);
+  expect(fresh.filter((l) => l.reqId === 'req-transcript-1')).toHaveLength(1);
 });
 
 it('a field the provider cannot honour is accepted with a Warning header and a warnings array', async () => {

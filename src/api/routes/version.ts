@@ -18,5 +18,18 @@ function buildInfo(): { commit: string | null; builtAt: string | null } {
 
 export function versionRoute(app: FastifyInstance, version: string): void {
   const build = { ...buildInfo(), node: process.version, platform: `${process.platform}/${process.arch}` };
-  app.get('/version', { schema: { summary: 'Server version and build', tags: ['meta'] } }, () => ({ version, build }));
+  app.get('/version', {
+    config: { public: true },
+    schema: {
+      summary: 'Server version and build (public, as kube-apiserver serves /version)', tags: ['meta'],
+      response: {
+        200: {
+          type: 'object', properties: {
+            version: { type: 'string' },
+            build: { type: 'object', properties: { commit: { type: ['string', 'null'] }, builtAt: { type: ['string', 'null'] }, node: { type: 'string' }, platform: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  }, () => ({ version, build }));
 }
