@@ -77,22 +77,29 @@ describe('a user session', () => {
   });
 
   it('--watch prints a row per change: jobs get until the job ends, jobs list until Ctrl-C', async () => {
-    const job = await s.client.submit({ command: 'sh', args: ['-c', 'sleep 6'] });
+    // The job runs until the test creates a file, so no step depends on how fast anything starts.
+    const gate = join(mkdtempSync(join(tmpdir(), 'hodei-gate-')), 'go');
+    const job = await s.client.submit({ command: 'sh', args: ['-c', `while [ ! -e ${gate} ]; do sleep 0.1; done`] });
+    await waitFor('the job running', async () => (await s.client.getJob(job.id)).state === 'running');
     const [node, ...prefix] = hodeiCliCommand();
-    const list = spawn(node!, [...prefix, 'jobs', 'list', '--watch', '--no-headers'], { env: { ...process.env, ...env(), HODEI_WATCH_INTERVAL_MS: '200' } });
-    let listed = '';
-    list.stdout.on('data', (d: Buffer) => (listed += d.toString()));
-    const got = await runCli(['jobs', 'get', job.id, '--watch'], { ...env(), HODEI_WATCH_INTERVAL_MS: '200' });
-    expect(got.code).toBe(0);
-    const lines = got.stdout.trim().split('\n');
+    const watch = (args: string[]): { out: () => string; exited: Promise<number | null>; kill: () => void } => {
+      const p = spawn(node!, [...prefix, ...args], { env: { ...process.env, ...env(), HODEI_WATCH_INTERVAL_MS: '200' } });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      return { out: () => out, exited: new Promise((resolve) => p.on('close', resolve)), kill: () => p.kill('SIGINT') };
+    };
+    const get = watch(['jobs', 'get', job.id, '--watch']);
+    const list = watch(['jobs', 'list', '--watch', '--no-headers']);
+    await waitFor('both watches to show the job running', async () =>
+      new RegExp(`^${job.id} +running`, 'm').test(get.out()) && new RegExp(`^${job.id} +running`, 'm').test(list.out()), 60_000);
+    writeFileSync(gate, '');
+    expect(await get.exited).toBe(0); // jobs get --watch ends when the job does
+    const lines = get.out().trim().split('\n');
     expect(lines[0]).toMatch(/^ID +STATE/);
     expect(lines.at(-1)).toMatch(new RegExp(`^${job.id} +succeeded`));
-    expect(lines.some((l) => / running /.test(l))).toBe(true);
-    await waitFor('the list watch to show the job succeeded', async () => new RegExp(`${job.id} +succeeded`).test(listed), 20_000);
-    const exited = new Promise<number | null>((resolve) => list.on('close', resolve));
-    list.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(listed.match(new RegExp(job.id, 'g'))!.length).toBeGreaterThanOrEqual(2);
+    await waitFor('the list watch to show the job succeeded', async () => new RegExp(`^${job.id} +succeeded`, 'm').test(list.out()), 30_000);
+    list.kill();
+    expect(await list.exited).toBe(0);
   });
 
   it('version, completion and config view', async () => {
