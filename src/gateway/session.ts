@@ -6,7 +6,6 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from '../observability/logger.js';
 import type { Worker } from '../domain/worker.js';
-import { HodeiError } from '../errors/errors.js';
 import type { GatewayBackend, JobClaim } from './backend.js';
 import {
   CLOSE, PROTOCOL_VERSION, encode, rawDataToString, type ErrorCode, type JobRef, type ServerMessage, type WorkerMessage,
@@ -98,10 +97,8 @@ export class WorkerSession {
   enqueue<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
     const run = this.chain.then(async () => (this.closed || this.retired ? fallback : fn()));
     this.chain = run.then(() => undefined, (err: unknown) => {
-      // Only what is known to be safe: a driver's message may quote the values it was given.
-      const err_ = err instanceof HodeiError ? { code: err.code, message: err.message }
-        : { name: err instanceof Error ? err.name : typeof err, code: (err as { code?: unknown } | null)?.code };
-      this.log.error({ err: err_, workerId: this.workerId }, 'gateway backend call failed');
+      // The logger reduces an error to its allow-list (a driver's parameters never pass).
+      this.log.error({ err, workerId: this.workerId }, 'gateway backend call failed');
       this.fail('INTERNAL', 'control plane error; reconnect and resend', CLOSE.internal);
     });
     return run.catch(() => fallback);
@@ -141,7 +138,7 @@ export class WorkerSession {
   private onSocketError(err: Error & { code?: string }): void {
     if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return this.reject('oversized_frame', { messageType: null }, null);
     if (err.code?.startsWith('WS_ERR_')) return this.reject('invalid_frame', { messageType: null, rule: err.code }, null);
-    this.log.warn({ err: { name: err.name, code: err.code }, workerId: this.workerId }, 'worker socket error');
+    this.log.warn({ err, workerId: this.workerId }, 'worker socket error');
   }
 
   /**

@@ -12,7 +12,7 @@ export const HEALTH_RANK: Record<HealthStatus, number> = { Healthy: 0, Degraded:
 export const worst = (a: HealthStatus, b: HealthStatus): HealthStatus => (HEALTH_RANK[a] >= HEALTH_RANK[b] ? a : b);
 
 /** One check, bounded by its timeout (default 800 ms); a throw is Unhealthy with its message. */
-export async function runCheck(c: NamedCheck): Promise<HealthCheck> {
+async function runCheck(c: NamedCheck): Promise<HealthCheck> {
   const started = performance.now();
   const timeoutMs = c.timeoutMs ?? 800;
   let timer: NodeJS.Timeout | undefined;

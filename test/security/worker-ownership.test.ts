@@ -101,7 +101,13 @@ describe.each(TEST_ENGINES)('worker confinement (%s)', (engine) => {
     second.client.send({ type: 'job.logs', ...ref1, seq: 9, entries: [{ stream: 'stdout', data: 'FORGED-1\n' }] });
     expect(await second.client.closed).toBe(CLOSE_UNAUTHORIZED);
     await rejectedEvent(s, 'wrong_attempt', second.workerId);
-    expect(await rejections(s, 'wrong_attempt')).toBeGreaterThanOrEqual(before + 2);
+    // ...and, on a resumed session, the result of attempt 1 (whose job the first worker failed).
+    const stale = await s.connect();
+    stale.send(resume(second, ref2));
+    await stale.next('resumed');
+    stale.send({ type: 'job.result', ...ref1, result: { outcome: 'exited', exitCode: 0 } });
+    expect(await stale.closed).toBe(CLOSE_UNAUTHORIZED);
+    expect(await rejections(s, 'wrong_attempt')).toBeGreaterThanOrEqual(before + 3);
 
     // The real holder of attempt 2 resumes and its batch 1 is stored, not taken for a duplicate.
     const again = await s.connect();

@@ -11,12 +11,12 @@ const MIRRORED: Record<string, { action: string; reason: string; type: 'Normal' 
   'worker.failed': { action: 'Fail', reason: 'WorkerFailed', type: 'Warning' },
 };
 
-export const REPORTING_CONTROLLER = 'hodei.io/control-plane';
+const REPORTING_CONTROLLER = 'hodei.io/control-plane';
 
 /** MicroTime, as events.k8s.io/v1 requires ("2006-01-02T15:04:05.000000Z"). */
 const microTime = (iso: string): string => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 
-export function toKubernetesEvent(e: HodeiEvent, reportingInstance: string, podUid?: string): Record<string, unknown> | null {
+function toKubernetesEvent(e: HodeiEvent, reportingInstance: string, podUid?: string): Record<string, unknown> | null {
   const m = MIRRORED[e.event_type];
   const pod = typeof e.details.pod === 'string' ? e.details.pod : undefined;
   if (!m || !pod || !e.namespace) return null;

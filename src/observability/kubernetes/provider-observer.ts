@@ -36,7 +36,7 @@ export const isKubernetesEventSource = (p: object): p is KubernetesEventSource =
   && typeof (p as { k8sEvents?: { on?: unknown } }).k8sEvents?.on === 'function';
 
 /** What the gauges need from a pod: phase (Terminating while being deleted), why it is Pending, its requests. */
-export function podSnapshot(p: PodLike): PodSnapshot {
+function podSnapshot(p: PodLike): PodSnapshot {
   const phase = p.status?.phase ?? 'Pending';
   const finished = phase === 'Succeeded' || phase === 'Failed';
   const requests = (p.spec?.containers ?? []).map((c) => c.resources?.requests ?? {});

@@ -45,7 +45,7 @@ export interface Permission {
 }
 
 /** Everything a worker pod's lifecycle needs in its namespace. */
-export const WORKER_PERMISSIONS: Permission[] = [
+const WORKER_PERMISSIONS: Permission[] = [
   ...['create', 'get', 'list', 'watch', 'delete'].map((verb) => ({ verb, resource: 'pods' })),
   ...['create', 'get', 'delete', 'patch'].map((verb) => ({ verb, resource: 'secrets' })),
 ];

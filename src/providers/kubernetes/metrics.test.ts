@@ -28,7 +28,6 @@ describe('KubernetesProviderMetrics exposition', () => {
     m.recordNetworkPolicyViolation('admission');
     m.observeStartupPhase('image_pull', 2000);
     m.observeHpaResponse(12_000);
-    m.setPodsPending('Unschedulable', 2);
     const text = await registry.metrics();
     const p = 'provider="k8s-a"';
     expect(line(text, `hodei_kubernetes_workers_created_total{${p}}`)).toBe(2);
@@ -48,7 +47,6 @@ describe('KubernetesProviderMetrics exposition', () => {
     expect(line(text, `hodei_kubernetes_network_policy_violations_total{${p},source="admission"}`)).toBe(1);
     expect(line(text, `hodei_kubernetes_pod_startup_phase_seconds_sum{${p},phase="image_pull"}`)).toBe(2);
     expect(line(text, `hodei_kubernetes_hpa_response_duration_seconds_sum{${p}}`)).toBe(12);
-    expect(line(text, `hodei_kubernetes_pods_pending{${p},reason="Unschedulable"}`)).toBe(2);
     for (const name of ['cpu_request_total', 'memory_request_total', 'gpu_count_total', 'workers_active']) {
       expect(line(text, `hodei_kubernetes_${name}{${p}}`)).toBe(0);
     }

@@ -3,7 +3,7 @@
 // API) and are exported in seconds; counters end in _total; every series has a `provider` label and
 // every other label value comes from a fixed vocabulary or a capped set, so cardinality stays bounded.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { histogramQuantile, Ring } from '../../util/histogram-math.js';
+import { Ring } from '../../util/histogram-math.js';
 import type { ApiRequestEvent } from './client.js';
 import { K8S_METRIC_PREFIX } from './slo-config.js';
 import {
@@ -14,13 +14,13 @@ import {
 /** Pod creation/deletion buckets (s): fine below 10 s, SLO targets (20, 30, 60) are bounds. */
 export const POD_DURATION_BUCKETS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300] as const;
 export const HPA_RESPONSE_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600] as const;
-export const STARTUP_PHASE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
+const STARTUP_PHASE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
 
 export { FAILURE_REASONS, POD_STATES, PENDING_REASONS, STARTUP_PHASES, type PodState, type StartupPhase } from './vocabulary.js';
 /** Kubernetes API request latency buckets (s): a GET answers in ms, a slow apiserver in seconds. */
-export const API_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+const API_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 /** The request seeded at 0 (with every error code) so the error series exist before any traffic: the provider's one essential call. */
-export const SEEDED_API_REQUEST = { verb: 'create', endpoint: '/api/v1/namespaces/{namespace}/pods' } as const;
+const SEEDED_API_REQUEST = { verb: 'create', endpoint: '/api/v1/namespaces/{namespace}/pods' } as const;
 
 /** One pod as the provider's informer sees it now; only what the gauges need. */
 export interface PodSnapshot {
@@ -88,7 +88,6 @@ export class KubernetesProviderMetrics {
   private readonly failedBy = new Map<string, number>();
   private readonly recentCreation = new Ring(1024);
   private readonly recentDeletion = new Ring(1024);
-  private readonly creationCounts = new Array<number>(POD_DURATION_BUCKETS.length + 1).fill(0);
 
   constructor(opts: KubernetesProviderMetricsOptions = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -153,9 +152,6 @@ export class KubernetesProviderMetrics {
   observePodCreation(ms: number): void {
     const s = Math.max(0, ms) / 1000;
     this.recentCreation.push(s);
-    let i = POD_DURATION_BUCKETS.findIndex((b) => s <= b);
-    if (i < 0) i = POD_DURATION_BUCKETS.length;
-    this.creationCounts[i] = (this.creationCounts[i] ?? 0) + 1;
     this.c.creation.observe({ provider: this.provider }, s);
     this.sli?.recordPodCreationTime(s);
   }
@@ -189,24 +185,6 @@ export class KubernetesProviderMetrics {
     this.c.apiDuration.observe({
       provider: this.provider, endpoint: this.caps.endpoint.value(labels.endpoint), verb: this.caps.verb.value(labels.verb),
     }, Math.max(0, ev.durationMs) / 1000);
-  }
-
-  /** Manual totals (millicores, bytes, count); overridden at scrape time once a pod view is bound. */
-  setResourceTotals(t: { cpuMillicores: number; memoryBytes: number; gpus: number }): void {
-    const p = { provider: this.provider };
-    this.c.cpu.set(p, t.cpuMillicores);
-    this.c.memory.set(p, t.memoryBytes);
-    this.c.gpu.set(p, t.gpus);
-  }
-
-  /** Manual pod counts by state; states not given are set to 0. Overridden once a pod view is bound. */
-  setPodsByState(counts: Partial<Record<string, number>>): void {
-    for (const s of POD_STATES) this.c.podsByState.set({ provider: this.provider, state: s }, counts[s] ?? 0);
-  }
-
-  /** Manual pending count for one reason. Overridden once a pod view is bound. */
-  setPodsPending(reason: string, n: number): void {
-    this.c.pending.set({ provider: this.provider, reason: oneOf(PENDING_REASONS, reason, 'Other') }, n);
   }
 
   /** Derive pods_by_state, pods_pending, workers_active and the resource totals from the informer at scrape time. */
@@ -255,11 +233,6 @@ export class KubernetesProviderMetrics {
       apiErrorRate: t.apiRequests === 0 ? 0 : t.apiErrors / t.apiRequests,
       workerCreationSuccessRate: attempts === 0 ? 1 : t.created / attempts,
     };
-  }
-
-  /** P95 pod creation (s) over every observation so far, interpolated like histogram_quantile(). */
-  podCreationP95FromHistogram(): number {
-    return histogramQuantile(0.95, POD_DURATION_BUCKETS, this.creationCounts);
   }
 
   getSummary(): string {

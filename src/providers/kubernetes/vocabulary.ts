@@ -32,7 +32,7 @@ export const VIOLATION_SOURCES = ['admission', 'cni'] as const;
 export type ViolationSource = (typeof VIOLATION_SOURCES)[number];
 
 /** `code` label of a request that got no response (as client-go labels it). */
-export const NO_RESPONSE = '<error>';
+const NO_RESPONSE = '<error>';
 /** The `code` values that make a request an API error (see isFailedApiRequest). */
 export const API_ERROR_CODES = ['429', '500', '502', '503', '504', NO_RESPONSE] as const;
 
