@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../observability/logger.js';
 import { hodeiCliCommand } from '../../util/paths.js';
-import { descendants } from './process-tree.js';
+import { descendants, processesWithEnv } from './process-tree.js';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
 
 export interface LocalProviderOptions {
@@ -62,6 +62,10 @@ export class LocalProcessProvider implements WorkerProvider {
     const exited = new Promise<void>((resolve) => {
       proc.once('close', (code, signal) => {
         this.children.delete(req.workerId);
+        // Whatever the agent left running (it was killed, or crashed) dies with it, before the
+        // scheduler hears of the exit: a retry must never start beside the lost attempt.
+        const left = killLeftovers(req.workerId);
+        if (left) this.log.warn({ workerId: req.workerId, processes: left }, 'killed processes the worker agent left behind');
         this.log.debug({ workerId: req.workerId, code, signal }, 'worker process exited');
         this.events.emit('worker.exited', { workerId: req.workerId, exitCode: code, reason: null,
           message: signal ? `worker process killed by ${signal}` : `worker process exited with code ${code ?? 'none'}` });
@@ -123,6 +127,22 @@ export class LocalProcessProvider implements WorkerProvider {
   async stop(opts: { terminateWorkers?: boolean } = {}): Promise<void> {
     if (opts.terminateWorkers) await Promise.all([...this.children.keys()].map((id) => this.terminate(id, { graceMs: 2000 })));
   }
+}
+
+/** SIGKILLs every process started for the worker (its environment names it); how many there were. */
+function killLeftovers(workerId: string): number {
+  let killed = 0;
+  // A few passes: a process may fork between the scan and the kill.
+  for (let pass = 0; pass < 3; pass++) {
+    const left = processesWithEnv('HODEI_WORKER_ID', workerId);
+    if (!left.length) break;
+    for (const pid of left) {
+      signalGroup(pid, 'SIGKILL'); // the job's whole group when pid leads one
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    killed += left.length;
+  }
+  return killed;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
