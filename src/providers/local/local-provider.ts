@@ -88,7 +88,12 @@ export class LocalProcessProvider implements WorkerProvider {
 
   async terminate(workerId: string, opts: { graceMs?: number } = {}): Promise<void> {
     const child = this.children.get(workerId);
-    if (!child?.proc.pid) return;
+    if (!child?.proc.pid) {
+      // Not started by this process (a previous control plane's agent, or its job): found by environment.
+      const left = killLeftovers(workerId);
+      if (left) this.log.warn({ workerId, processes: left }, 'killed processes of a worker this control plane did not start');
+      return;
+    }
     const pgid = child.proc.pid;
     // The agent forwards SIGTERM to its job; the job's own group is remembered for the SIGKILL in
     // case the agent cannot (frozen, or killed before it could).
