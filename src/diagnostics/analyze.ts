@@ -66,8 +66,12 @@ export function likelyCauses(d: Diagnosis): string[] {
     out.push(`Quota exhausted${quota ? `: ${quota.message}` : ''}${quotaFailures ? ` (${quotaFailures} workers refused)` : ''}. `
       + 'Raise the ResourceQuota or lower max workers: kubectl describe resourcequota -n <namespace>');
   }
-  const pulls = count(d, 'ImagePullBackOff', 'ErrImagePull');
+  const pulls = count(d, 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName');
   if (pulls) out.push(`Image pull failures (${pulls}): check the image name and tag, the registry and imagePullSecrets: kubectl describe pod -n <namespace> <pod>`);
+  const config = count(d, 'CreateContainerConfigError');
+  if (config) out.push(`Containers cannot be configured (${config} CreateContainerConfigError): a Secret or ConfigMap the pod refers to is missing: kubectl describe pod -n <namespace> <pod>`);
+  const pending = count(d, 'PodPending');
+  if (pending) out.push(`Worker pods still Pending at the registration timeout (${pending}): kubectl describe pod -n <namespace> <pod> shows what they wait on`);
   const rbac = failingCheck(d, 'rbac');
   const forbidden = count(d, 'Forbidden');
   if (rbac || forbidden) out.push(`RBAC denied${rbac ? `: ${rbac.message}` : ` (${forbidden} workers)`}. Apply deploy/kubernetes/rbac.yaml; check with kubectl auth can-i --as=<service account>`);

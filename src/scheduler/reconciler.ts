@@ -70,7 +70,9 @@ export class Reconciler {
       }
       const silentFor = now - Date.parse(w.lastHeartbeatAt ?? w.createdAt);
       if (w.registeredAt === null && silentFor > this.o.registrationTimeoutMs) {
-        await this.lose(w, 'AgentNeverRegistered', `agent did not register within ${this.o.registrationTimeoutMs} ms`);
+        // The provider names what it knows (e.g. the pod still pulling its image) before the bare timeout.
+        const known = w.providerId === this.o.provider.id ? this.o.provider.failUnregistered?.(w.id) : undefined;
+        await this.lose(w, known?.reason ?? 'AgentNeverRegistered', known?.message ?? `agent did not register within ${this.o.registrationTimeoutMs} ms`);
       } else if (w.registeredAt !== null && silentFor > this.o.workerLostAfterMs) {
         await this.lose(w, 'WorkerLost', `no heartbeat for ${Math.round(silentFor / 1000)} s`);
       }

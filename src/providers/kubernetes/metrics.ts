@@ -19,7 +19,7 @@ export type StartupPhase = (typeof STARTUP_PHASES)[number];
 export const WORKER_FAILURE_REASONS = [
   'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
   'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed',
-  'NetworkPolicyViolation', 'Unknown',
+  'NetworkPolicyViolation', 'InvalidImageName', 'CreateContainerConfigError', 'PodPending', 'Unknown',
 ] as const;
 /** Why a pod is Pending; anything else is exported as `Other`. */
 export const PENDING_REASONS = [
