@@ -2,7 +2,7 @@
 // 429, no response — see isApiError) records `api.request.failed` at once; successes are never
 // recorded one by one — each minute with traffic records one `api.request.summary` counting every
 // request of that minute (failed ones included) by verb and by code.
-import { apiRequestFailed, NO_RESPONSE, type KubernetesApiRequest, type KubernetesProviderMetrics } from '../../providers/kubernetes/metrics.js';
+import { apiCodeLabel, apiRequestFailed, TIMED_OUT, type KubernetesApiRequest, type KubernetesProviderMetrics } from '../../providers/kubernetes/metrics.js';
 import type { EventSource } from './types.js';
 
 export class ApiRequestEvents {
@@ -15,7 +15,7 @@ export class ApiRequestEvents {
   constructor(private readonly events: EventSource, private readonly o: { namespace?: string; intervalMs?: number; provider?: string } = {}) {}
 
   record(ev: KubernetesApiRequest): void {
-    const code = ev.code ? String(ev.code) : NO_RESPONSE;
+    const code = apiCodeLabel(ev);
     this.requests++;
     this.byVerb[ev.verb] = (this.byVerb[ev.verb] ?? 0) + 1;
     this.byCode[code] = (this.byCode[code] ?? 0) + 1;
@@ -25,7 +25,7 @@ export class ApiRequestEvents {
       namespace: this.o.namespace ?? null, durationMs: ev.durationMs, success: false,
       ...(this.o.provider ? { provider: this.o.provider } : {}),
       details: {
-        verb: ev.verb, resource: ev.resource, code: ev.code ? ev.code : null, retry: ev.retry,
+        verb: ev.verb, resource: ev.resource, code: ev.timedOut ? TIMED_OUT : ev.code ? ev.code : null, retry: ev.retry,
         ...(ev.endpoint ? { endpoint: ev.endpoint } : {}), ...(typeof ev.error === 'string' ? { error: ev.error.slice(0, 500) } : {}),
       },
     });

@@ -55,7 +55,11 @@ export interface KubernetesSettings {
   qps?: number;
   /** @defaultValue 100 */
   burst?: number;
-  /** Per-request timeout. @defaultValue 30000 */
+  /**
+   * Client-side timeout of every non-watch request (and of a watch's response headers): no answer
+   * within it is an API error with code="timeout" (retried when safe). Shorter than any hang an
+   * SLO should notice. @defaultValue 10000
+   */
   requestTimeoutMs?: number;
   /** Attempts of a retriable request, the first included. @defaultValue 6 */
   maxAttempts?: number;
@@ -85,7 +89,7 @@ export function defaultKubernetesOptions(): KubernetesOptions {
     namespace: DEFAULT_NAMESPACE, createNamespace: true, tenantNamespaces: false, workerImage: `hodei-worker:${VERSION}`,
     imagePullSecrets: [], nodeSelector: {}, tolerations: [], defaultResources: { cpu: '100m', memory: '256Mi' },
     maxConcurrentWorkers: 0, podRetention: 'never', pendingTimeoutMs: 300_000, startFailureGraceMs: 10_000, qps: 50, burst: 100,
-    requestTimeoutMs: 30_000, maxAttempts: 6, breakerThreshold: 10, breakerCooldownMs: 5000, reconcileIntervalMs: 10_000,
+    requestTimeoutMs: 10_000, maxAttempts: 6, breakerThreshold: 10, breakerCooldownMs: 5000, reconcileIntervalMs: 10_000,
     terminationGracePeriodSeconds: 5, workerEnv: {}, id: 'kubernetes',
   };
 }

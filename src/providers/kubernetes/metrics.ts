@@ -67,6 +67,8 @@ export interface KubernetesApiRequest {
   retry: number | boolean;
   /** true (or a message) when the client judged the request failed. */
   error?: boolean | string;
+  /** No response within the client-side timeout. */
+  timedOut?: boolean;
 }
 
 /** An API request counts as an error on 5xx, 429 and when no response arrived. Other 4xx are answers (a 404 probe is not an outage). */
@@ -76,6 +78,11 @@ export function isApiError(code: number | undefined): boolean {
 
 /** `code` label of a request that got no response (as client-go labels it). */
 export const NO_RESPONSE = '<error>';
+/** `code` label of a request that got no response within the client-side timeout. */
+export const TIMED_OUT = 'timeout';
+
+/** The `code` label (and event detail) of a request: its HTTP status, `timeout` or `<error>`. */
+export const apiCodeLabel = (ev: KubernetesApiRequest): string => (ev.timedOut ? TIMED_OUT : ev.code ? String(ev.code) : NO_RESPONSE);
 
 /** The client's own verdict when it gives one (`error: true`), else the status code's. */
 export const apiRequestFailed = (ev: KubernetesApiRequest): boolean => ev.error === true || isApiError(ev.code);
@@ -202,7 +209,7 @@ export class KubernetesProviderMetrics {
   /** Adapter for the client's hook: `client.onRequest = (ev) => metrics.observeApiRequest(ev)`. */
   observeApiRequest(ev: KubernetesApiRequest): void {
     this.recordApiRequest(apiRequestFailed(ev), {
-      endpoint: ev.endpoint ?? ev.resource, verb: ev.verb, code: ev.code ? ev.code : NO_RESPONSE,
+      endpoint: ev.endpoint ?? ev.resource, verb: ev.verb, code: apiCodeLabel(ev),
     });
   }
 
