@@ -54,7 +54,7 @@ describe('worker agent connection', () => {
     await waitFor(() => a.logs.some((l) => l.includes('"job finished"')), 'the job to finish offline');
     expect(backend.results.size).toBe(0);
     await gateway(backend, first.port);
-    expect(await a.exit).toBe(0);
+    expect(await a.exit).toBe(4);
     expect(backend.results.get(`${job.jobId}#1`)).toEqual({ outcome: 'exited', exitCode: 4, signal: null });
     expect(backend.logText(job.jobId)).toBe('start\nend\n');
     expect(backend.count('registerWorker')).toBe(1);

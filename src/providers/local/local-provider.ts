@@ -51,7 +51,8 @@ export class LocalProcessProvider implements WorkerProvider {
     if (!cmd) throw new Error('empty CLI command');
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PRIVATE_ENV.test(k)) env[k] = v;
-    Object.assign(env, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
+    // The control plane stores the job's output itself: the agent need not echo it to our pipes.
+    Object.assign(env, { HODEI_WORKER_ECHO_OUTPUT: '0' }, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
     const proc = spawn(cmd, [...prefix, 'worker', '--server', req.serverUrl], {
       env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
