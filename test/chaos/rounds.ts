@@ -23,6 +23,8 @@ export interface RoundFigures {
   /** Jobs provisioning (claimed, no agent registered yet) and running when the SIGKILL came. */
   atKill: { provisioning: number; running: number };
   lost: number;
+  /** Why the lost jobs ended, by reason. */
+  lostReasons: Record<string, number>;
   runTwice: number;
   stuck: number;
   orphans: number;
@@ -89,13 +91,16 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
     const all = await Promise.all(ids.map((id) => client.getJob(id)));
     stuck = all.filter((j) => !isTerminal(j.state)).length;
     const recoverySeconds = (Date.now() - restarted) / 1000;
-    const lost = all.filter((j) => isTerminal(j.state) && j.state !== 'succeeded').length;
+    const lostJobs = all.filter((j) => isTerminal(j.state) && j.state !== 'succeeded');
+    const lost = lostJobs.length;
+    const lostReasons: Record<string, number> = {};
+    for (const j of lostJobs) lostReasons[`${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`] = (lostReasons[`${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`] ?? 0) + 1;
     const lines = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
     const runTwice = lines.length - new Set(lines).size;
     second.proc.kill('SIGTERM');
     await second.exited;
     const orphans = await t.orphans();
-    const figures: RoundFigures = { target: t.name, round, jobs, atKill, lost, runTwice, stuck, orphans, recoverySeconds };
+    const figures: RoundFigures = { target: t.name, round, jobs, atKill, lost, lostReasons, runTwice, stuck, orphans, recoverySeconds };
     if (process.env.HODEI_CHAOS_REPORT) appendFileSync(process.env.HODEI_CHAOS_REPORT, `${JSON.stringify(figures)}\n`);
     return figures;
   } finally {

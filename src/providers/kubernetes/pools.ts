@@ -4,6 +4,7 @@
 // pooled workers. This manager is the library API (create/update/delete/get/list with status) and
 // a provider extension: it watches the pools' HPAs and measures the HPA response time
 // (pool-response.ts). Metrics and platform events go out on `events` (pool-observe.ts binds them).
+import { NetpolViolationWatch } from './netpol-violations.js';
 import { EventEmitter } from 'node:events';
 import { AppsV1Api, AutoscalingV2Api, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { HodeiError, ValidationError } from '../../errors/errors.js';
@@ -250,6 +251,8 @@ export class PoolManager implements ProviderExtension {
 /** The provider's built-in extensions, in start order. */
 export interface BuiltinExtensions {
   netpol: NetworkPolicyExtension | undefined;
+  /** Runtime NetworkPolicyViolation events of worker pods: always watched. */
+  violations: NetpolViolationWatch;
   pools: PoolManager;
   all: ProviderExtension[];
 }
@@ -257,7 +260,8 @@ export interface BuiltinExtensions {
 export function builtinExtensions(o: KubernetesOptions): BuiltinExtensions {
   const netpol = o.networkPolicy?.enabled ? new NetworkPolicyExtension(o.networkPolicy) : undefined;
   const pools = new PoolManager(o);
-  return { netpol, pools, all: [...(netpol ? [netpol] : []), pools] };
+  const violations = new NetpolViolationWatch();
+  return { netpol, violations, pools, all: [...(netpol ? [netpol] : []), violations, pools] };
 }
 
 /** Create, or on 409 (exists: a retry or a leftover) replace. */
