@@ -47,8 +47,15 @@ export async function runWorkerCommand(
     }
     connectTimeoutMs = seconds * 1000;
   }
-  const logger = deps.logger ?? createLogger({ name: 'hodei-worker' });
-  return runAgent({ serverUrl: server, token, logger, connectTimeoutMs, signal: deps.signal, ...deps.agent });
+  // The agent's own JSON lines go to stderr; the job's output is echoed to stdout/stderr as it ran,
+  // so `kubectl logs` of a worker pod reads like the job (HODEI_WORKER_ECHO_OUTPUT=0 turns it off).
+  // A control plane that died leaves our pipes broken: an EPIPE must never take the agent (and the
+  // job it keeps running until the control plane is back) down with it.
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
+  const logger = deps.logger ?? createLogger({ name: 'hodei-worker', destination: process.stderr });
+  const echo = env.HODEI_WORKER_ECHO_OUTPUT === '0' ? {}
+    : { echoJobOutput: (stream: 'stdout' | 'stderr', data: string) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data) };
+  return runAgent({ serverUrl: server, token, logger, connectTimeoutMs, signal: deps.signal, ...echo, ...deps.agent });
 }
 
 /** Adds `hodei worker` to the CLI program. */

@@ -15,6 +15,8 @@ export interface Diagnosis {
   api: { requests: number; errors: number; rate: number };
   readiness: { status: string; failing: HealthCheck[] };
   slo: Array<{ slo: string; compliant: boolean; current: number; target: number; burnRate: number }>;
+  /** Denied connections of worker pods, by policy and peer (network_policy.violation events). */
+  networkPolicyViolations: Array<{ policy: string; destination: string; count: number }>;
   causes: string[];
 }
 
@@ -46,10 +48,23 @@ export function diagnose(s: Snapshot, windowMinutes: number): Diagnosis {
     api: { requests, errors, rate: requests ? errors / requests : 0 },
     readiness: { status: s.health.readiness.status, failing },
     slo: (s.slo?.slos ?? []).map(({ slo, compliant, current, target, burnRate }) => ({ slo, compliant, current, target, burnRate })),
+    networkPolicyViolations: violations(s),
     causes: [],
   };
   d.causes = likelyCauses(d);
   return d;
+}
+
+function violations(s: Snapshot): Diagnosis['networkPolicyViolations'] {
+  const by = new Map<string, { policy: string; destination: string; count: number }>();
+  for (const e of s.events.filter((x) => x.event_type === 'network_policy.violation')) {
+    const policy = typeof e.details.policy === 'string' ? e.details.policy : 'unknown policy';
+    const destination = typeof e.details.destination === 'string' ? e.details.destination : 'unknown peer';
+    const v = by.get(`${policy} ${destination}`) ?? { policy, destination, count: 0 };
+    v.count++;
+    by.set(`${policy} ${destination}`, v);
+  }
+  return [...by.values()].sort((a, b) => b.count - a.count);
 }
 
 const failingCheck = (d: Diagnosis, name: string): HealthCheck | undefined => d.readiness.failing.find((c) => c.name.endsWith(name));
@@ -66,8 +81,12 @@ export function likelyCauses(d: Diagnosis): string[] {
     out.push(`Quota exhausted${quota ? `: ${quota.message}` : ''}${quotaFailures ? ` (${quotaFailures} workers refused)` : ''}. `
       + 'Raise the ResourceQuota or lower max workers: kubectl describe resourcequota -n <namespace>');
   }
-  const pulls = count(d, 'ImagePullBackOff', 'ErrImagePull');
+  const pulls = count(d, 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName');
   if (pulls) out.push(`Image pull failures (${pulls}): check the image name and tag, the registry and imagePullSecrets: kubectl describe pod -n <namespace> <pod>`);
+  const config = count(d, 'CreateContainerConfigError');
+  if (config) out.push(`Containers cannot be configured (${config} CreateContainerConfigError): a Secret or ConfigMap the pod refers to is missing: kubectl describe pod -n <namespace> <pod>`);
+  const pending = count(d, 'PodPending');
+  if (pending) out.push(`Worker pods still Pending at the registration timeout (${pending}): kubectl describe pod -n <namespace> <pod> shows what they wait on`);
   const rbac = failingCheck(d, 'rbac');
   const forbidden = count(d, 'Forbidden');
   if (rbac || forbidden) out.push(`RBAC denied${rbac ? `: ${rbac.message}` : ` (${forbidden} workers)`}. Apply deploy/kubernetes/rbac.yaml; check with kubectl auth can-i --as=<service account>`);
@@ -81,6 +100,9 @@ export function likelyCauses(d: Diagnosis): string[] {
   if (oom) out.push(`Jobs exceed their memory limit (${oom} OOMKilled): raise the job's memory request (hodei run --memory)`);
   const lost = count(d, 'AgentNeverRegistered', 'WorkerLost');
   if (lost) out.push(`Workers start but do not reach or stay connected to the control plane (${lost}): check the control-plane URL workers use and the network policy egress to it`);
+  for (const v of d.networkPolicyViolations.slice(0, 3)) {
+    out.push(`Network policy violation (${v.count}): NetworkPolicy ${v.policy} denied a worker pod's connection to ${v.destination}. Allow it in that policy, or fix the job's destination: kubectl describe networkpolicy -n <namespace>`);
+  }
   const deadline = count(d, 'DeadlineExceeded');
   if (deadline) out.push(`Pods hit activeDeadlineSeconds (${deadline}): jobs run longer than their timeout`);
   return out;

@@ -111,6 +111,20 @@ export class JobService {
     return next;
   }
 
+  /**
+   * Hands a job that never reached a worker back to the queue, same attempt, no failure counted:
+   * the control plane died while provisioning its worker. Guarded by state and attempt.
+   */
+  async requeueUnstarted(jobId: string, attempt: number, message: string): Promise<Job | null> {
+    const next = await this.store.transitionJob(jobId, ['provisioning'], 'queued',
+      { workerId: null, reason: 'Reprovisioned', message }, { attempt, reason: 'Reprovisioned', now: this.now() });
+    if (!next) return null;
+    this.log.info({ jobId, attempt }, 'job requeued: its worker was never provisioned');
+    this.bus.emit('job.queued', next);
+    this.bus.emit('job.changed', next);
+    return next;
+  }
+
   /** Jobs that have not ended, for the reconciler and restart recovery. */
   activeJobs(): Promise<Job[]> {
     return this.store.jobsInStates(ACTIVE_STATES);

@@ -95,6 +95,12 @@ export interface WorkerProvider {
    * last step of its startup (providers that measure startup, like Kubernetes, use it).
    */
   markAgentRegistered?(workerId: string, at?: Date): void;
+  /**
+   * The control plane stopped waiting for this worker's agent to register. A provider that knows
+   * why (the pod waits on an image pull, cannot be scheduled...) fails the worker with that reason
+   * (counted and reported like any worker failure) and returns it; undefined when it knows nothing.
+   */
+  failUnregistered?(workerId: string): { reason: string; message: string } | undefined;
   /** Stops a worker. Idempotent: terminating an unknown or finished worker resolves. */
   terminate(workerId: string, opts?: { graceMs?: number }): Promise<void>;
   /** Workers this provider currently knows of (the reconciler compares them with the store). */

@@ -20,6 +20,11 @@ export interface ReconcilerOptions {
   workerLostAfterMs: number;
   /** A worker that has not registered this long after creation failed to start. @defaultValue 60000 */
   registrationTimeoutMs: number;
+  /**
+   * After a restart, how long an unregistered worker whose provisioning never completed (no handle)
+   * may still register before its job is re-provisioned. @defaultValue min(10000, registrationTimeoutMs / 2)
+   */
+  restartGraceMs?: number;
   now?: () => Date;
 }
 
@@ -33,10 +38,13 @@ export class Reconciler {
   readonly loop: SerialLoop;
   private readonly log: Logger;
   private readonly now: () => Date;
+  /** Workers created before this are a previous control plane's (or another replica's). */
+  private readonly startedAt: number;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.log = o.logger.child({ component: 'reconciler' });
     this.now = o.now ?? (() => new Date());
+    this.startedAt = this.now().getTime();
     this.loop = new SerialLoop(() => this.reconcile(), o.intervalMs, (err) => this.log.error({ err }, 'reconcile failed'));
   }
 
@@ -56,9 +64,15 @@ export class Reconciler {
     const now = this.now().getTime();
     const live = await this.store.listWorkers({ states: LIVE_WORKER_STATES });
     for (const w of live) {
+      if (this.interruptedProvisioning(w, now)) {
+        await this.reprovision(w);
+        continue;
+      }
       const silentFor = now - Date.parse(w.lastHeartbeatAt ?? w.createdAt);
       if (w.registeredAt === null && silentFor > this.o.registrationTimeoutMs) {
-        await this.lose(w, 'AgentNeverRegistered', `agent did not register within ${this.o.registrationTimeoutMs} ms`);
+        // The provider names what it knows (e.g. the pod still pulling its image) before the bare timeout.
+        const known = w.providerId === this.o.provider.id ? this.o.provider.failUnregistered?.(w.id) : undefined;
+        await this.lose(w, known?.reason ?? 'AgentNeverRegistered', known?.message ?? `agent did not register within ${this.o.registrationTimeoutMs} ms`);
       } else if (w.registeredAt !== null && silentFor > this.o.workerLostAfterMs) {
         await this.lose(w, 'WorkerLost', `no heartbeat for ${Math.round(silentFor / 1000)} s`);
       }
@@ -75,6 +89,29 @@ export class Reconciler {
     if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 1000 });
   }
 
+  /**
+   * A worker whose provisioning a previous control plane started but never finished (it died
+   * between recording the worker and the provider accepting it): nothing ran, so nothing failed.
+   * Its agent, if one was started, had the grace to register after the restart.
+   */
+  private interruptedProvisioning(w: Worker, now: number): boolean {
+    const grace = this.o.restartGraceMs ?? Math.min(10_000, this.o.registrationTimeoutMs / 2);
+    return w.state === 'provisioning' && w.registeredAt === null && w.handle === null && w.jobId !== null
+      && Date.parse(w.createdAt) < this.startedAt && now - this.startedAt > grace;
+  }
+
+  /** Retires the half-provisioned worker (its token is refused from now on) and requeues its job, same attempt. */
+  private async reprovision(w: Worker): Promise<void> {
+    const retired = await this.store.transitionWorker(w.id, ['provisioning'], 'terminated',
+      { reason: 'Reprovisioned' }, this.now());
+    if (!retired || !w.jobId) return; // it registered meanwhile
+    if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 0 });
+    const job = await this.store.getJob(w.jobId);
+    if (!job || job.workerId !== null && job.workerId !== w.id) return;
+    this.log.warn({ workerId: w.id, jobId: job.id, attempt: job.attempt }, 'worker provisioning was interrupted by a restart; re-provisioning');
+    await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'worker provisioning interrupted by a control-plane restart');
+  }
+
   /** Active jobs with no live worker (a crash between claim and provision, a worker record lost). */
   private async failOrphanedJobs(live: Worker[], now: number): Promise<void> {
     const holders = new Set<string>();
@@ -82,7 +119,12 @@ export class Reconciler {
     for (const job of await this.o.jobs.activeJobs()) {
       if (job.state === 'queued') continue;
       const idle = now - Date.parse(job.updatedAt);
-      if (!holders.has(job.id) && idle > this.o.intervalMs * 2) {
+      if (job.state === 'provisioning' && !holders.has(job.id) && idle > this.o.intervalMs * 2
+        && Date.parse(job.updatedAt) < this.startedAt) {
+        // Claimed by a control plane that died before recording its worker: nothing ran.
+        this.log.warn({ jobId: job.id }, 'job claimed before a restart has no worker; re-provisioning');
+        await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'claimed by a control plane that stopped before provisioning it');
+      } else if (!holders.has(job.id) && idle > this.o.intervalMs * 2) {
         this.log.warn({ jobId: job.id, state: job.state }, 'job has no live worker');
         await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason: 'WorkerLost', message: 'no live worker holds this job' });
       } else if (pastTimeout(job, now)) {

@@ -54,7 +54,7 @@ describe('worker agent connection', () => {
     await waitFor(() => a.logs.some((l) => l.includes('"job finished"')), 'the job to finish offline');
     expect(backend.results.size).toBe(0);
     await gateway(backend, first.port);
-    expect(await a.exit).toBe(0);
+    expect(await a.exit).toBe(4);
     expect(backend.results.get(`${job.jobId}#1`)).toEqual({ outcome: 'exited', exitCode: 4, signal: null });
     expect(backend.logText(job.jobId)).toBe('start\nend\n');
     expect(backend.count('registerWorker')).toBe(1);
@@ -189,7 +189,7 @@ describe('hodei worker command', () => {
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(code).toBe(0);
+    expect(code).toBe(5); // a one-job agent exits with its job's status
     expect(backend.results.get(`${job.jobId}#1`)).toMatchObject({ outcome: 'exited', exitCode: 5 });
     const jobEnv = backend.logText(job.jobId);
     expect(jobEnv).toContain('PATH=');

@@ -48,10 +48,12 @@ describe('worker agent', () => {
     expect(order.lastIndexOf('appendLogs')).toBeLessThan(order.indexOf('jobFinished'));
   });
 
-  it('reports the exit code', async () => {
-    const { backend, workerId, run } = await setup();
+  it('reports the exit code, and exits with it (a one-job agent tells its job\'s story); echoes the output', async () => {
+    const echoed: string[] = [];
+    const { backend, workerId, run } = await setup({ echoJobOutput: (stream, data) => echoed.push(`${stream}:${data}`) });
     const job = backend.enqueue(workerId, { command: 'sh', args: ['-c', 'echo hello; exit 3'] });
-    expect(await run().exit).toBe(0);
+    expect(await run().exit).toBe(3); // was 0: the pod showed Completed for a failed job
+    expect(echoed).toEqual(['stdout:hello\n']);
     expect(backend.results.get(`${job.jobId}#1`)).toEqual({ outcome: 'exited', exitCode: 3, signal: null });
     expect(backend.logText(job.jobId)).toBe('hello\n');
   });
@@ -68,7 +70,7 @@ describe('worker agent', () => {
     expect(backend.logText(job.jobId, 'system')).toMatch(/timeout/);
     // Both sleeps (the foreground one and the background one) are gone with their group.
     await waitFor(() => !groupAlive(pgid), `process group ${pgid} to be gone`);
-    expect(await agent.exit).toBe(0);
+    expect(await agent.exit).toBe(124);
   });
 
   it('cancels a running job on job.cancel, killing its process group', async () => {
@@ -79,7 +81,7 @@ describe('worker agent', () => {
     expect(gw.gateway.cancelJob(workerId, job.jobId, 'user request')).toBe(true);
     expect(await resultOf(backend, job.jobId)).toMatchObject({ outcome: 'cancelled', exitCode: null, signal: 'SIGTERM' });
     await waitFor(() => !groupAlive(pgid), `process group ${pgid} to be gone`);
-    expect(await agent.exit).toBe(0);
+    expect(await agent.exit).toBe(143);
   });
 
   it('escalates to SIGKILL when the job ignores SIGTERM', async () => {
@@ -89,13 +91,13 @@ describe('worker agent', () => {
     const pgid = await pgidFromLogs(backend, job.jobId);
     expect(await resultOf(backend, job.jobId)).toMatchObject({ outcome: 'timed_out', signal: 'SIGKILL' });
     await waitFor(() => !groupAlive(pgid), `process group ${pgid} to be gone`);
-    expect(await agent.exit).toBe(0);
+    expect(await agent.exit).toBe(124);
   });
 
   it('reports a command that cannot start as outcome error with exit code 127', async () => {
     const { backend, workerId, run } = await setup();
     const job = backend.enqueue(workerId, { command: '/nonexistent/hodei-no-such-command' });
-    expect(await run().exit).toBe(0);
+    expect(await run().exit).toBe(127);
     const result = backend.results.get(`${job.jobId}#1`);
     expect(result).toMatchObject({ outcome: 'error', exitCode: 127 });
     expect(result?.message).toMatch(/ENOENT/);
@@ -104,7 +106,7 @@ describe('worker agent', () => {
   it('names a missing working directory as the reason a job could not start', async () => {
     const { backend, workerId, run } = await setup();
     const job = backend.enqueue(workerId, { command: 'true', workingDir: '/nonexistent/hodei-dir' });
-    expect(await run().exit).toBe(0);
+    expect(await run().exit).toBe(127);
     const result = backend.results.get(`${job.jobId}#1`);
     expect(result).toMatchObject({ outcome: 'error', exitCode: 126 }); // cannot execute (the command itself may exist)
     expect(result?.message).toMatch(/working directory \/nonexistent\/hodei-dir does not exist/);

@@ -1,7 +1,8 @@
 // The worker agent (`hodei worker`): one WebSocket to the control plane, registered once with a
 // one-time token and resumed with a session token after any disconnect, running one job at a time.
 // A job keeps running while the connection is down; its logs and result are delivered on resume.
-import { hostname as osHostname } from 'node:os';
+import { constants as osConstants, hostname as osHostname } from 'node:os';
+import type { JobResult } from '../gateway/backend.js';
 import { WebSocket, type RawData } from 'ws';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import {
@@ -16,7 +17,11 @@ import { jobBaseEnv, workerUrl } from './config.js';
 
 export { workerUrl } from './config.js';
 
-/** Process exit codes of `hodei worker`. */
+/**
+ * Process exit codes of `hodei worker`. An agent that ran exactly one job (an ephemeral worker)
+ * exits with that job's status instead of `ok` (see jobExitStatus), so its pod or process tells the
+ * job's story: `Error` (or `OOMKilled`) when the job failed, and `podRetention: onFailure` keeps it.
+ */
 export const AGENT_EXIT = {
   ok: 0,
   /** Registration or resume refused (invalid or replayed token, unsupported protocol). */
@@ -53,6 +58,17 @@ export interface AgentOptions {
   hostname?: string;
   /** Abort to stop: a running job is cancelled and reported, then the agent exits 143. */
   signal?: AbortSignal;
+  /** Also writes the job's output here (redacted), e.g. the agent's stdout/stderr so `kubectl logs` shows it. */
+  echoJobOutput?: (stream: 'stdout' | 'stderr', data: string) => void;
+}
+
+/** The shell-style exit status of a job: its exit code, 128+n when killed by signal n, 124 on timeout. */
+export function jobExitStatus(r: JobResult): number {
+  if (r.outcome === 'timed_out') return 124;
+  if (r.exitCode !== null && r.exitCode !== undefined) return r.exitCode;
+  const n = r.signal ? (osConstants.signals as Record<string, number | undefined>)[r.signal] : undefined;
+  if (n !== undefined) return 128 + n;
+  return r.outcome === 'exited' ? 0 : r.outcome === 'cancelled' || r.outcome === 'interrupted' ? 143 : 1;
 }
 
 /** Runs the agent until it is told to shut down or gives up; resolves with the process exit code. */
@@ -79,6 +95,8 @@ class Agent {
   /** Exit code to use once no job is held (set by shutdown or abort). */
   private exitWhenIdle: number | null = null;
   private disconnectedSince = Date.now();
+  /** Results of the jobs this agent ran (acknowledged): one job → the agent exits with its status. */
+  private readonly results: JobResult[] = [];
   private attempt = 0;
   private done = false;
   private resolveExit!: (code: number) => void;
@@ -194,6 +212,7 @@ class Agent {
           send: (m) => this.send(m), log: this.log, redactor: this.redactor,
           baseEnv: this.opts.baseEnv ?? jobBaseEnv(), killGraceMs: this.opts.killGraceMs,
           logBatchBytes: this.opts.logBatchBytes, logFlushMs: this.opts.logFlushMs, logWindow: this.opts.logWindow,
+          ...(this.opts.echoJobOutput ? { echo: this.opts.echoJobOutput } : {}),
         });
         return;
       case 'job.logs.ack':
@@ -201,6 +220,7 @@ class Agent {
         return;
       case 'job.result.ack':
         if (!forSlot(msg) || !slot?.finished) return;
+        if (slot.result) this.results.push(slot.result);
         slot.dispose();
         this.slot = null;
         if (this.exitWhenIdle !== null) void this.finish(this.exitWhenIdle, 'job reported; exiting');
@@ -210,7 +230,7 @@ class Agent {
         return;
       case 'shutdown':
         this.log.info({ reason: msg.reason, jobId: slot?.ref.jobId }, 'shutdown requested');
-        this.exitWhenIdle ??= AGENT_EXIT.ok;
+        this.exitWhenIdle ??= this.results.length === 1 && this.results[0] ? jobExitStatus(this.results[0]) : AGENT_EXIT.ok;
         if (!slot) void this.finish(this.exitWhenIdle, 'shutting down');
         return;
       case 'error':

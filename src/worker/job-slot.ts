@@ -16,6 +16,8 @@ export interface JobSlotDeps {
   logBatchBytes?: number;
   logFlushMs?: number;
   logWindow?: number;
+  /** Also gets the job's output, redacted (the agent's own stdout/stderr in a pod). */
+  echo?: (stream: 'stdout' | 'stderr', data: string) => void;
 }
 
 export class JobSlot {
@@ -23,7 +25,7 @@ export class JobSlot {
   private readonly batcher: LogBatcher;
   private runner: RunningJob | null = null;
   /** Set once the process is over and all its output is batched. */
-  private result: JobResult | null = null;
+  private final: JobResult | null = null;
   /** The gateway handles messages in order, so any ack for this job means job.started was handled. */
   private startConfirmed = false;
   /** Settles when the process is over (whatever happens to the connection). */
@@ -48,12 +50,17 @@ export class JobSlot {
   }
 
   get finished(): boolean {
-    return this.result !== null;
+    return this.final !== null;
+  }
+
+  /** How the job ended (null while it runs). */
+  get result(): JobResult | null {
+    return this.final;
   }
 
   /** Stops the job (timeout or cancel path); the result follows when the process group is gone. */
   cancel(reason: string): void {
-    if (!this.runner || this.result) return;
+    if (!this.runner || this.final) return;
     this.deps.log.info({ ...this.ref, reason }, 'cancelling job');
     this.batcher.system(`hodei: job cancelled (${this.deps.redactor.redact(reason)})`);
     this.runner.stop('cancelled', `cancelled: ${reason}`);
@@ -61,7 +68,7 @@ export class JobSlot {
 
   /** Stops the job because the agent itself must stop; reported as `interrupted` so it is retried. */
   interrupt(reason: string): void {
-    if (!this.runner || this.result) return;
+    if (!this.runner || this.final) return;
     this.deps.log.info({ ...this.ref, reason }, 'interrupting job');
     this.batcher.system(`hodei: job interrupted (${this.deps.redactor.redact(reason)})`);
     this.runner.stop('interrupted', `interrupted: ${reason}`);
@@ -77,7 +84,7 @@ export class JobSlot {
     const { send } = this.deps;
     if (!this.startConfirmed) send({ type: 'job.started', ...this.ref });
     for (const b of this.batcher.pending) send(this.logsMessage(b));
-    if (this.result) send({ type: 'job.result', ...this.ref, result: this.result });
+    if (this.final) send({ type: 'job.result', ...this.ref, result: this.final });
   }
 
   dispose(): void {
@@ -94,14 +101,17 @@ export class JobSlot {
     this.runner = startJob(job, {
       baseEnv: deps.baseEnv,
       killGraceMs: deps.killGraceMs,
-      onOutput: (stream, chunk) => this.batcher.push(stream, chunk),
+      onOutput: (stream, chunk) => {
+        this.batcher.push(stream, chunk);
+        deps.echo?.(stream, deps.redactor.redact(chunk.toString('utf8')));
+      },
     });
     const raw = await this.runner.result;
     // A spawn error's message quotes the command, which may carry a secret.
     const result: JobResult = raw.message === undefined ? raw : { ...raw, message: deps.redactor.redact(raw.message) };
     if (result.outcome === 'timed_out' || result.outcome === 'error') this.batcher.system(`hodei: ${result.message ?? result.outcome}`);
     this.batcher.end();
-    this.result = result;
+    this.final = result;
     const level = result.outcome === 'error' ? 'warn' : 'info';
     deps.log[level]({ ...this.ref, outcome: result.outcome, exitCode: result.exitCode, signal: result.signal,
       message: result.message }, 'job finished');

@@ -31,7 +31,7 @@ describe('kubernetes provider: failure reasons', () => {
   it('an image that cannot be pulled fails the job with ErrImagePull/ImagePullBackOff', async () => {
     const job = await failedWith({ command: 'true', image: 'registry.invalid/no-such-image:1' });
     expect(job.state).toBe('failed');
-    expect(['ImagePullBackOff', 'ErrImagePull']).toContain(job.reason);
+    expect(['ImagePullBackOff', 'ErrImagePull'], JSON.stringify(job)).toContain(job.reason);
     expect(job.message).toMatch(/pending for \d+ s/);
   });
 

@@ -1,6 +1,7 @@
-// The control plane's probes with the Kubernetes provider, over HTTP: readiness goes Degraded then
-// Unhealthy as a quota fills and names the failing check; an API that hangs makes readiness 503
-// quickly while liveness stays 200; `hodei health --verbose` shows the same.
+// The control plane's probes with the Kubernetes provider, over HTTP: readiness goes Degraded as a
+// quota fills and stays Degraded (200: jobs wait, the replica still works) when it is full, naming
+// the check; an API that hangs makes readiness 503 within seconds while liveness stays 200;
+// `hodei health --verbose` shows the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
@@ -38,7 +39,7 @@ describe('probes with the kubernetes provider', () => {
     expect((await get('/startupz')).status).toBe(200);
   });
 
-  it('readiness goes Degraded then Unhealthy as a quota fills, naming it', async () => {
+  it('readiness goes Degraded as a quota fills and stays ready (Degraded) when it is full, naming it', async () => {
     sim.admin.apply('resourcequotas', { metadata: { name: 'compute', namespace: NS }, spec: { hard: { pods: '10' } } });
     for (let i = 0; i < 9; i++) sim.admin.apply('pods', pod(`filler-${i}`));
     const degraded = await waitFor('Degraded', async () => {
@@ -48,15 +49,18 @@ describe('probes with the kubernetes provider', () => {
     expect(degraded.status).toBe(200);
     expect(degraded.text).toContain('readyz check passed (Degraded)');
     sim.admin.apply('pods', pod('filler-9'));
-    const unhealthy = await waitFor('Unhealthy', async () => {
+    const full = await waitFor('the full quota named', async () => {
       const r = await get('/readyz?verbose');
-      return r.status === 503 ? r : undefined;
+      return r.text.includes('10/10') ? r : undefined;
     });
-    expect(unhealthy.text).toContain("[-]kubernetes-quota unhealthy: quota 'compute' pods 10/10 used: new worker pods will be refused");
+    expect(full.status).toBe(200);
+    expect(full.text).toContain("[~]kubernetes-quota degraded: quota 'compute' pods 10/10 used: new worker pods will be refused");
+    const health = await (await fetch(`${s.url}/v1/health`, { headers: { authorization: `Bearer ${s.token}` } })).text();
+    expect(health).toContain("quota 'compute' pods 10/10 used");
     const cli = await runCli(['health', '--verbose'], { HODEI_URL: s.url, HODEI_API_TOKEN: s.token });
     expect(cli.stdout).toContain("quota 'compute' pods 10/10 used");
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
-    expect(metrics).toMatch(/hodei_health_status\{probe="readiness"\} 2/);
+    expect(metrics).toMatch(/hodei_health_status\{probe="readiness"\} 1/);
     for (let i = 0; i < 10; i++) await sim.store.delete('pods', NS, `filler-${i}`, { gracePeriodSeconds: 0 });
     sim.store.delete('resourcequotas', NS, 'compute');
     await waitFor('ready again', async () => (await get('/readyz')).status === 200);
@@ -65,8 +69,12 @@ describe('probes with the kubernetes provider', () => {
   it('an API that hangs: readiness 503 with the timeout named, liveness 200', async () => {
     sim.admin.setOutage({ mode: 'hang' });
     try {
-      const [ready, live] = await Promise.all([get('/readyz?verbose'), get('/livez?verbose')]);
-      expect(ready.status).toBe(503);
+      // Probes read cached checks, refreshed in the background with the same 800 ms bound.
+      const ready = await waitFor('readiness 503', async () => {
+        const r = await get('/readyz?verbose');
+        return r.status === 503 ? r : undefined;
+      }, 10_000);
+      const live = await get('/livez?verbose');
       expect(ready.text).toContain('[-]kubernetes-api unhealthy: no answer within 800 ms');
       expect(live.status).toBe(200);
     } finally {

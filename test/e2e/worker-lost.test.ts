@@ -32,6 +32,21 @@ it('a killed worker process: WorkerLost, then the retry runs', async () => {
   expect(done.transitions.find((t) => t.state === 'queued' && t.reason === 'WorkerLost')).toBeDefined();
 });
 
+it('a killed worker agent takes its job\'s processes with it, before the retry starts', async () => {
+  // The job runs in a session of its own (and leaves a background child), so killing the agent
+  // alone used to leave both running beside the retry.
+  const job = await s.client.submit({ command: 'sh', args: ['-c', 'echo $$; [ "$HODEI_JOB_ATTEMPT" -ge 2 ] && exit 0; sleep 60 & sleep 60'], retries: 1 });
+  const pid = await runningWorkerPid(job.id, 1);
+  const jobPgid = Number(await waitFor('job pid', async () => (await s.client.logsText(job.id)).split('\n')[0]));
+  expect(groupAlive(jobPgid)).toBe(true);
+  process.kill(pid, 'SIGKILL');
+  const done = await waitForJob(s.client, job.id, 30_000);
+  expect(done.state).toBe('succeeded');
+  expect(done.attempt).toBe(2);
+  // Killed when the agent's exit was seen (the old code left them to run out their 60 s).
+  await waitFor('the killed agent\'s job processes to go', async () => !groupAlive(jobPgid), 10_000);
+});
+
 it('a worker that stops heartbeating is declared lost after workerLostAfterMs', async () => {
   const job = await s.client.submit({ command: 'sh', args: ['-c', 'echo $$; sleep 30'], retries: 0 });
   const pid = await runningWorkerPid(job.id, 1);

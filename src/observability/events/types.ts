@@ -22,7 +22,7 @@ export interface EventDetailsMap {
   'hpa.scale_down': Scale;
   'namespace.created': { labels?: Record<string, string> };
   'namespace.deleted': { reason?: string };
-  'api.request.failed': { verb: string; resource: string; endpoint?: string; code: number | null; retry: number | boolean; error?: string };
+  'api.request.failed': { verb: string; resource: string; endpoint?: string; code: number | 'timeout' | null; retry: number | boolean; error?: string };
   'api.request.summary': { window_seconds: number; requests: number; errors: number; by_verb: Record<string, number>; by_code: Record<string, number> };
   'network_policy.violation': { source: string; destination?: string; port?: number; protocol?: string; job_id?: string; policy?: string };
   'resource.allocated': { cpu_millicores: number; memory_bytes: number; gpus: number; job_id?: string };

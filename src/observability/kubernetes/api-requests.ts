@@ -3,7 +3,7 @@
 // recorded one by one — each minute with traffic records one `api.request.summary` counting every
 // request of that minute (failed ones included) by verb and by code.
 import type { ApiRequestEvent } from '../../providers/kubernetes/client.js';
-import { codeLabel } from '../../providers/kubernetes/vocabulary.js';
+import { codeLabel, TIMED_OUT } from '../../providers/kubernetes/vocabulary.js';
 import type { EventSource } from '../events/types.js';
 
 export class ApiRequestEvents {
@@ -16,7 +16,7 @@ export class ApiRequestEvents {
   constructor(private readonly events: EventSource, private readonly o: { namespace?: string; intervalMs?: number; provider?: string } = {}) {}
 
   record(ev: ApiRequestEvent): void {
-    const code = codeLabel(ev.code);
+    const code = codeLabel(ev.code, ev.timedOut);
     this.requests++;
     this.byVerb[ev.verb] = (this.byVerb[ev.verb] ?? 0) + 1;
     this.byCode[code] = (this.byCode[code] ?? 0) + 1;
@@ -26,7 +26,7 @@ export class ApiRequestEvents {
       namespace: this.o.namespace ?? null, durationMs: ev.durationMs, success: false,
       ...(this.o.provider ? { provider: this.o.provider } : {}),
       details: {
-        verb: ev.verb, resource: ev.resource, code: ev.code ? ev.code : null, retry: ev.retry,
+        verb: ev.verb, resource: ev.resource, code: ev.timedOut ? TIMED_OUT : ev.code ? ev.code : null, retry: ev.retry,
         ...(ev.endpoint ? { endpoint: ev.endpoint } : {}),
       },
     });

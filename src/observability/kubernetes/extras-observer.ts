@@ -32,14 +32,15 @@ export function observeExtras(extras: BuiltinExtensions, sinks: ExtrasSinks): ()
   pools.on('hpa.operation', op);
   pools.on('hpa.scaled', scaled);
   const offs: Array<() => void> = [() => pools.off('hpa.operation', op), () => pools.off('hpa.scaled', scaled)];
-  const np = extras.netpol?.events;
-  if (np) {
+  // Admission refusals come from the policy extension (when on); runtime denials from the watch.
+  for (const np of [extras.netpol?.events, extras.violations.events]) {
+    if (!np) continue;
     const violation = (v: NetworkPolicyViolation): void => {
       // One increment per denial: a repeated Kubernetes Event stands for `count` of them.
       for (let i = 0; i < v.count; i++) metrics?.recordNetworkPolicyViolation(v.source);
       events?.record('network_policy.violation', {
         workerId: v.workerId, jobId: v.jobId, namespace: v.namespace,
-        details: { source: v.source, destination: v.destination, ...(v.jobId ? { job_id: v.jobId } : {}) },
+        details: { source: v.source, destination: v.destination, ...(v.policy ? { policy: v.policy } : {}), ...(v.jobId ? { job_id: v.jobId } : {}) },
       });
     };
     np.on('violation', violation);

@@ -34,6 +34,8 @@ export interface ApiRequestEvent {
   retry: number;
   /** Set when the request failed (isFailedApiRequest: no response, 429 or 5xx — not 404/409/403). */
   error?: boolean;
+  /** Set when no response came within the client-side timeout (requestTimeoutMs). */
+  timedOut?: boolean;
 }
 
 export type ApiRequestHook = (ev: ApiRequestEvent) => void;
@@ -85,7 +87,7 @@ export class KubeClient {
     this.server = cluster.server.replace(/\/$/, '');
     this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
     this.breaker = new CircuitBreaker(o.breakerThreshold ?? 10, o.breakerCooldownMs ?? 5000, Date.now, o.onBreakerChange);
-    this.timeoutMs = o.requestTimeoutMs ?? 30_000;
+    this.timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.maxAttempts = o.maxAttempts ?? 6;
     this.random = o.random ?? Math.random;
     if (o.hook) this.hooks.add(o.hook);
@@ -137,7 +139,7 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const done = (code: number, err?: Error, res?: http.IncomingMessage): void => {
         this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry: 0,
-          ...(isFailedApiRequest(code) ? { error: true } : {}) });
+          ...(isFailedApiRequest(code) ? { error: true } : {}), ...(err instanceof RequestTimeoutError ? { timedOut: true } : {}) });
         const outcome: AttemptOutcome = code === 0 ? { kind: 'error', maybeSent: true } : { kind: 'response', code };
         if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
         if (err) reject(err); else if (res) resolve(res);
@@ -199,7 +201,7 @@ export class KubeClient {
       }
       const code = res?.code ?? 0;
       this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry,
-        ...(isFailedApiRequest(code) ? { error: true } : {}) });
+        ...(isFailedApiRequest(code) ? { error: true } : {}), ...(failure instanceof RequestTimeoutError ? { timedOut: true } : {}) });
       const outcome: AttemptOutcome = res ? { kind: 'response', code } : { kind: 'error', maybeSent: !isRefused(failure) };
       if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
       if (retry + 1 < this.maxAttempts && !signal?.aborted && isRetriable(d.verb, outcome, namedCreate)) {

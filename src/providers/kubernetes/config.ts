@@ -46,11 +46,20 @@ export interface KubernetesSettings {
   controlPlaneUrl?: string;
   /** A pod Pending longer than this fails its worker with the pending reason. @defaultValue 300000 */
   pendingTimeoutMs?: number;
+  /**
+   * A container waiting on ErrImagePull, ImagePullBackOff, InvalidImageName or
+   * CreateContainerConfigError this long fails its worker with that reason. @defaultValue 10000
+   */
+  startFailureGraceMs?: number;
   /** Client-side rate limit (like client-go). @defaultValue 50 */
   qps?: number;
   /** @defaultValue 100 */
   burst?: number;
-  /** Per-request timeout. @defaultValue 30000 */
+  /**
+   * Client-side timeout of every non-watch request (and of a watch's response headers): no answer
+   * within it is an API error with code="timeout" (retried when safe). Shorter than any hang an
+   * SLO should notice. @defaultValue 10000
+   */
   requestTimeoutMs?: number;
   /** Attempts of a retriable request, the first included. @defaultValue 6 */
   maxAttempts?: number;
@@ -79,8 +88,8 @@ export function defaultKubernetesOptions(): KubernetesOptions {
   return {
     namespace: DEFAULT_NAMESPACE, createNamespace: true, tenantNamespaces: false, workerImage: `hodei-worker:${VERSION}`,
     imagePullSecrets: [], nodeSelector: {}, tolerations: [], defaultResources: { cpu: '100m', memory: '256Mi' },
-    maxConcurrentWorkers: 0, podRetention: 'never', pendingTimeoutMs: 300_000, qps: 50, burst: 100,
-    requestTimeoutMs: 30_000, maxAttempts: 6, breakerThreshold: 10, breakerCooldownMs: 5000, reconcileIntervalMs: 10_000,
+    maxConcurrentWorkers: 0, podRetention: 'never', pendingTimeoutMs: 300_000, startFailureGraceMs: 10_000, qps: 50, burst: 100,
+    requestTimeoutMs: 10_000, maxAttempts: 6, breakerThreshold: 10, breakerCooldownMs: 5000, reconcileIntervalMs: 10_000,
     terminationGracePeriodSeconds: 5, workerEnv: {}, id: 'kubernetes',
   };
 }
@@ -121,6 +130,7 @@ const schema = {
     podRetention: { enum: ['never', 'onFailure', 'always'] },
     controlPlaneUrl: { type: 'string', pattern: '^https?://', description: 'an http:// or https:// URL' },
     pendingTimeoutMs: int(500, 86_400_000),
+    startFailureGraceMs: int(0, 3_600_000),
     qps: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 },
     burst: int(1, 100_000),
     requestTimeoutMs: int(100, 600_000),
@@ -181,6 +191,7 @@ export const KUBERNETES_ENV: Record<string, { key: keyof KubernetesSettings; kin
   HODEI_K8S_POD_RETENTION: { key: 'podRetention', kind: 'string' },
   HODEI_K8S_CONTROL_PLANE_URL: { key: 'controlPlaneUrl', kind: 'string' },
   HODEI_K8S_PENDING_TIMEOUT_MS: { key: 'pendingTimeoutMs', kind: 'int' },
+  HODEI_K8S_START_FAILURE_GRACE_MS: { key: 'startFailureGraceMs', kind: 'int' },
   HODEI_K8S_QPS: { key: 'qps', kind: 'number' },
   HODEI_K8S_BURST: { key: 'burst', kind: 'int' },
   HODEI_K8S_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'int' },

@@ -64,8 +64,9 @@ export async function checkCapacity(client: KubeClient, worker: WorkerShape): Pr
   if (fits.length > 0) return { status: 'Healthy', message: `${fits.length}/${nodes.length} nodes can fit a worker (${shape})` };
   const best = free.reduce<WorkerShape | null>((b, f) => (!b || f.cpuMillis > b.cpuMillis ? f : b), null);
   const detail = best ? `; most free: cpu ${best.cpuMillis}m, memory ${Math.round(best.memoryBytes / 2 ** 20)}Mi, gpu ${best.gpus}` : '';
+  // Degraded, not Unhealthy: jobs wait for a node; this replica can still do its work.
   return {
-    status: 'Unhealthy',
+    status: 'Degraded',
     message: `no schedulable node can fit a worker (${shape}): ${usable.length} of ${nodes.length} nodes Ready and schedulable${detail}`,
   };
 }

@@ -1,5 +1,6 @@
-// Quota headroom of the worker namespace: Degraded at ≥ 90 % of any hard limit, Unhealthy when a
-// limit is reached (the next worker pod would be refused with "exceeded quota").
+// Quota headroom of the worker namespace: Degraded at ≥ 90 % of any hard limit and when a limit is
+// reached (the next worker pod would be refused with "exceeded quota": jobs wait, but this replica
+// can still do its work, so it stays in its Service).
 import type { HealthStatus } from '../provider.js';
 import type { KubeClient } from './client.js';
 import { parseQuantity } from './quantity.js';
@@ -27,7 +28,7 @@ export async function checkQuotas(client: KubeClient, namespace: string): Promis
     }
   }
   if (!worst.text) return { status: 'Healthy', message: quotas.length ? 'quotas have headroom' : `no ResourceQuota in '${namespace}'` };
-  if (worst.ratio >= 1) return { status: 'Unhealthy', message: `${worst.text}: new worker pods will be refused` };
+  if (worst.ratio >= 1) return { status: 'Degraded', message: `${worst.text}: new worker pods will be refused` };
   if (worst.ratio >= 0.9) return { status: 'Degraded', message: `${worst.text} (${Math.round(worst.ratio * 100)}%)` };
   return { status: 'Healthy', message: `${worst.text} (${Math.round(worst.ratio * 100)}%)` };
 }

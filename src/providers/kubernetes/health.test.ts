@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '../../kube-sim/index.js';
 import { clientsFor, podBody } from '../../kube-sim/testing/index.js';
 import { KubeClient } from './client.js';
+import { poll } from '../../testing/wait.js';
 import { KubernetesHealthChecker } from './health.js';
 
 const NS = 'hodei-jobs-workers';
@@ -17,7 +18,7 @@ afterEach(async () => {
   }
 });
 
-async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?: string) {
+async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?: string, listCheckPeriodMs = 0) {
   const sim = await startKubeSim({ nodes: 2, nodeCpu: '2', nodeMemory: '4Gi', ...simOptions });
   const clients = clientsFor(sim.kubeconfig);
   await clients.core.createNamespace({ body: { metadata: { name: NS } } });
@@ -31,6 +32,7 @@ async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?
   const checker = new KubernetesHealthChecker('kubernetes', client, NS, {
     worker: { cpuMillis: 100, memoryBytes: 128 * 2 ** 20, gpus: 0 },
     loops: () => [{ name: 'reconcile', lastTickAt: new Date(), intervalMs: 5000 }],
+    listCheckPeriodMs, fastCheckPeriodMs: 0,
   });
   open.push({ sim, client, checker });
   return { sim, checker, ...clients };
@@ -51,7 +53,18 @@ describe('KubernetesHealthChecker', () => {
     expect((await checker.startupCheck()).status).toBe('Healthy');
   });
 
-  it('goes Degraded then Unhealthy as a pods quota fills, naming the quota', async () => {
+  it('reads list-based checks from cache: probes within the period list no nodes, pods or quotas', async () => {
+    const { sim, checker } = await setup({}, undefined, 60_000);
+    const lists = (): number => Object.entries(sim.admin.stats().requests.byKey)
+      .filter(([k]) => /^list (nodes|pods|resourcequotas|horizontalpodautoscalers) /.test(k)).reduce((a, [, n]) => a + n, 0);
+    expect((await checker.readinessCheck()).status).toBe('Healthy');
+    const afterFirst = lists();
+    expect(afterFirst).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await checker.readinessCheck()).status).toBe('Healthy');
+    expect(lists()).toBe(afterFirst); // the old checker listed every node and pod on every probe
+  });
+
+  it('goes Degraded as a pods quota fills and stays Degraded (ready) when it is full, naming the quota', async () => {
     const { checker, core } = await setup();
     await core.createNamespacedResourceQuota({ namespace: NS, body: { metadata: { name: 'compute' }, spec: { hard: { pods: '10' } } } });
     for (let i = 0; i < 9; i++) await core.createNamespacedPod({ namespace: NS, body: podBody(`p${i}`) });
@@ -59,9 +72,11 @@ describe('KubernetesHealthChecker', () => {
     expect(check(r, 'quota')).toMatchObject({ status: 'Degraded', message: "quota 'compute' pods 9/10 used (90%)" });
     expect(r.status).toBe('Degraded');
     await core.createNamespacedPod({ namespace: NS, body: podBody('p9') });
+    // Refreshed behind the probe: a later probe sees it.
+    await poll('the full quota to be seen', async () => check(await checker.readinessCheck(), 'quota')?.message.includes('10/10'));
     r = await checker.readinessCheck();
-    expect(check(r, 'quota')).toMatchObject({ status: 'Unhealthy', message: "quota 'compute' pods 10/10 used: new worker pods will be refused" });
-    expect(r.status).toBe('Unhealthy');
+    expect(check(r, 'quota')).toMatchObject({ status: 'Degraded', message: "quota 'compute' pods 10/10 used: new worker pods will be refused" });
+    expect(r.status).toBe('Degraded'); // jobs wait; the replica stays in its Service
   });
 
   it('answers Unhealthy (each check bounded by its timeout) when the API hangs; liveness stays Healthy', async () => {
@@ -89,10 +104,11 @@ describe('KubernetesHealthChecker', () => {
     expect(check(r, 'rbac')).toMatchObject({ status: 'Unhealthy', message: `RBAC denies delete secrets, patch secrets in namespace '${NS}'` });
   });
 
-  it('is Unhealthy when no node can fit a worker', async () => {
+  it('is Degraded (jobs wait, the replica stays ready) when no node can fit a worker', async () => {
     const { checker } = await setup({ nodes: 1, nodeCpu: '50m' });
     const r = await checker.readinessCheck();
-    expect(check(r, 'capacity')?.status).toBe('Unhealthy');
+    expect(check(r, 'capacity')?.status).toBe('Degraded');
+    expect(r.status).toBe('Degraded');
     expect(check(r, 'capacity')?.message).toMatch(/^no schedulable node can fit a worker \(cpu 100m, memory 128Mi\): 1 of 1 nodes Ready and schedulable; most free: cpu 50m/);
   });
 

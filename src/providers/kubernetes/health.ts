@@ -6,6 +6,7 @@ import { runProbe, type NamedCheck, type Probe } from '../health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../provider.js';
 import { apiMessage } from './api-errors.js';
 import type { ApiRequestEvent, KubeClient } from './client.js';
+import { cachedCheck } from './health-cache.js';
 import { checkCapacity, type WorkerShape } from './health-capacity.js';
 import { checkQuotas } from './health-quota.js';
 import { ErrorWindow } from './health-window.js';
@@ -34,6 +35,10 @@ export interface HealthCheckerOptions {
   rbacCacheMs?: number;
   /** @defaultValue 800 */
   checkTimeoutMs?: number;
+  /** How often probes refresh the API and namespace checks (read from cache in between). @defaultValue 2000 */
+  fastCheckPeriodMs?: number;
+  /** How often probes refresh the list-based checks: quota, capacity, HPAs. @defaultValue 15000 */
+  listCheckPeriodMs?: number;
   now?: () => number;
 }
 
@@ -93,16 +98,26 @@ export class KubernetesHealthChecker {
     const timeoutMs = this.o.checkTimeoutMs ?? 800;
     const c = (name: string, probes: Probe[], run: () => Promise<Result>): NamedCheck =>
       ({ name: `kubernetes-${name}`, probes, run, timeoutMs });
+    // Probes never list the cluster themselves: API checks refresh every few seconds, lists less often.
+    const cached = (periodMs: number, run: () => Promise<Result>, failed: HealthStatus) =>
+      cachedCheck(run, { periodMs, timeoutMs, failed, now: this.now, onError: (err) => ({ status: failed, message: `check failed: ${apiMessage(err)}` }) });
+    const fast = this.o.fastCheckPeriodMs ?? 2000;
+    const slow = this.o.listCheckPeriodMs ?? 15_000;
+    const api = cached(fast, () => this.api(), 'Unhealthy');
+    const namespace = cached(fast, () => this.namespaceCheck(), 'Unhealthy');
+    const quota = cached(slow, () => checkQuotas(this.client, this.namespace), 'Degraded');
+    const capacity = cached(slow, () => checkCapacity(this.client, this.o.worker ?? { cpuMillis: 100, memoryBytes: 256 * 2 ** 20, gpus: 0 }), 'Degraded');
+    const hpas = cached(slow, () => this.hpas(), 'Degraded');
     return [
       c('loops', ['liveness'], async () => this.loops()),
-      c('api', ['readiness', 'startup'], () => this.api()),
-      c('namespace', ['readiness', 'startup'], () => this.namespaceCheck()),
+      c('api', ['readiness', 'startup'], api),
+      c('namespace', ['readiness', 'startup'], namespace),
       c('rbac', ['readiness'], () => this.rbacCheck()),
       c('informer', ['readiness', 'startup'], async () => this.informer()),
-      c('quota', ['readiness'], () => checkQuotas(this.client, this.namespace)),
-      c('capacity', ['readiness'], () => checkCapacity(this.client, this.o.worker ?? { cpuMillis: 100, memoryBytes: 256 * 2 ** 20, gpus: 0 })),
+      c('quota', ['readiness'], quota),
+      c('capacity', ['readiness'], capacity),
       c('network-policy', ['readiness'], () => this.networkPolicy()),
-      c('hpa', ['readiness'], () => this.hpas()),
+      c('hpa', ['readiness'], hpas),
       c('api-error-rate', ['readiness'], async () => this.errorRate()),
       c('circuit-breaker', ['readiness'], async () => this.breaker()),
       c('adoption', ['startup'], async () => (this.o.adopted?.() ?? true)
@@ -197,7 +212,8 @@ export class KubernetesHealthChecker {
     const rate = errors / total;
     const limit = this.o.maxApiErrorRate ?? DEFAULT_KUBERNETES_SLOS.maxApiErrorRate;
     const msg = `API error rate ${(rate * 100).toFixed(2)}% over 5 m (${errors}/${total}; target ≤ ${(limit * 100).toFixed(2)}%)`;
-    return { status: rate >= 0.5 ? 'Unhealthy' : rate > limit ? 'Degraded' : 'Healthy', message: msg };
+    // Degraded at any rate: an unreachable API is the api and circuit-breaker checks' to call Unhealthy.
+    return { status: rate > limit ? 'Degraded' : 'Healthy', message: msg };
   }
 
   private breaker(): Result {

@@ -96,7 +96,7 @@ export class KubernetesProvider implements WorkerProvider {
     this.log = o.logger.child({ provider: this.id });
     this.k8sEvents.setMaxListeners(50);
     this.tracker = new WorkerTracker({
-      events: this.events, k8sEvents: this.k8sEvents, logger: this.log, pendingTimeoutMs: this.options.pendingTimeoutMs,
+      events: this.events, k8sEvents: this.k8sEvents, logger: this.log, pendingTimeoutMs: this.options.pendingTimeoutMs, startFailureGraceMs: this.options.startFailureGraceMs,
       ...(o.lookupWorker ? { lookupWorker: o.lookupWorker } : {}),
       onEnded: (t, failed) => this.onEnded(t, failed),
       deletePod: (t, cause) => this.background(this.removePod(t.namespace, t.pod, t.workerId, cause), t.workerId, 'deleting failed pod failed'),
@@ -240,6 +240,15 @@ export class KubernetesProvider implements WorkerProvider {
   /** The control plane tells the provider a worker's agent registered (ends its startup breakdown). */
   markAgentRegistered(workerId: string, at?: Date): void {
     this.tracker.markAgentRegistered(workerId, at?.getTime());
+  }
+
+  /** Registration timeout: the pod's own state names the failure (never a bare AgentNeverRegistered for a Pending pod). */
+  failUnregistered(workerId: string): { reason: string; message: string } | undefined {
+    const t = this.tracker.workers.get(workerId);
+    const why = this.tracker.registrationFailure(workerId);
+    if (!t || !why || t.ended) return why;
+    this.tracker.fail(t, why.reason, `agent did not register: ${why.message}`);
+    return { reason: why.reason, message: `agent did not register: ${why.message}` };
   }
 
   /** The KubernetesHealthChecker of this provider (after start). */

@@ -181,7 +181,7 @@ export class KubernetesProviderMetrics {
   /** One request the client sent (`client.onRequest((ev) => metrics.observeApiRequest(ev))`): counted as the client judged it, and timed. */
   observeApiRequest(ev: ApiRequestEvent): void {
     const labels = { endpoint: ev.endpoint || ev.resource, verb: ev.verb };
-    this.recordApiRequest(ev.error === true, { ...labels, code: codeLabel(ev.code) });
+    this.recordApiRequest(ev.error === true, { ...labels, code: codeLabel(ev.code, ev.timedOut) });
     this.c.apiDuration.observe({
       provider: this.provider, endpoint: this.caps.endpoint.value(labels.endpoint), verb: this.caps.verb.value(labels.verb),
     }, Math.max(0, ev.durationMs) / 1000);

@@ -100,6 +100,7 @@ export class ViolationWatcher {
       workerId: labels[LABEL.workerId] ?? null, jobId: labels[LABEL.jobId] ?? null,
       ...(labels[POOL_LABEL] ? { pool: labels[POOL_LABEL] } : {}),
       destination: /connection to (\S+)/.exec(message)?.[1] ?? 'unknown',
+      ...policyOf(message),
     });
   }
 
@@ -117,4 +118,10 @@ export class ViolationWatcher {
       return {};
     }
   }
+}
+
+/** The policy a CNI-style denial message names ("… denied by NetworkPolicy <name>[, <name>]"). */
+function policyOf(message: string): { policy?: string } {
+  const m = /denied by NetworkPolicy (.+)$/.exec(message)?.[1];
+  return m ? { policy: m } : {};
 }

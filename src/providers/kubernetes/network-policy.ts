@@ -14,10 +14,10 @@ import type { EgressRequest, ProvisionRequest } from '../provider.js';
 import { apiMessage, isConflict, isNotFound } from './api-errors.js';
 import { LABEL, MANAGED_BY } from './labels.js';
 import type { ExtensionContext, ProviderExtension } from './kubernetes-provider.js';
+import { ViolationWatcher } from './netpol-watch.js';
 import { namespaceFor } from './namespace.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr } from './netpol-cidr.js';
 import type { EgressProtocol, NetworkPolicySettings } from './netpol-config.js';
-import { ViolationWatcher } from './netpol-watch.js';
 
 export const POLICY_NAMES = { denyIngress: 'hodei-workers-deny-ingress', egress: 'hodei-workers-egress' } as const;
 export const VIOLATION_REASON = 'NetworkPolicyViolation';
@@ -44,6 +44,8 @@ export interface NetworkPolicyViolation {
   pool?: string;
   /** What was denied, e.g. "203.0.113.0/24:443/TCP" — never a secret. */
   destination: string;
+  /** The NetworkPolicy (or policies) that denied it, when the report names them. */
+  policy?: string;
   message: string;
   /** Denials this report stands for (a Kubernetes Event's count grows on repeats). */
   count: number;
@@ -182,8 +184,6 @@ export class NetworkPolicyExtension implements ProviderExtension {
   private api: NetworkingV1Api | undefined;
   /** namespace → the control-plane URL its policies were applied for. */
   private readonly applied = new Map<string, { url: string; done: Promise<AllowedEgress[]> }>();
-  private watcher: ViolationWatcher | undefined;
-  private retry: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly settings: NetworkPolicySettings) {}
@@ -193,28 +193,11 @@ export class NetworkPolicyExtension implements ProviderExtension {
     this.api = ctx.client.api(NetworkingV1Api);
     // Without a configured URL the policies are applied with the first worker's callback URL.
     if (ctx.options.controlPlaneUrl) await this.ensure(ctx.options.namespace, ctx.options.controlPlaneUrl);
-    await this.startWatcher(ctx);
+    // Runtime denials are watched by NetpolViolationWatch, managed policies or not.
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.watcher?.stop();
-  }
-
-  /** Runtime denials are best effort: without access to Events, workers still run (retried every 30 s). */
-  private async startWatcher(ctx: ExtensionContext): Promise<void> {
-    const w = new ViolationWatcher({
-      client: ctx.client, core: ctx.core, namespace: ctx.options.namespace, logger: ctx.logger,
-      onViolation: (v) => this.events.emit('violation', v),
-    });
-    try {
-      await w.start();
-      this.watcher = w;
-    } catch (err) {
-      ctx.logger.warn({ err: apiMessage(err) }, 'cannot watch NetworkPolicyViolation events; retrying in 30 s');
-      if (!this.stopped) this.retry = setTimeout(() => void this.startWatcher(ctx), 30_000).unref();
-    }
   }
 
   /** Policies of `namespace` applied for `url`; resolves with the allow-list admission uses. */
@@ -276,5 +259,43 @@ export class NetworkPolicyExtension implements ProviderExtension {
       }
     }
     return allowList(this.settings, cp);
+  }
+}
+
+/**
+ * Runtime network-policy denials are watched in the worker namespace whether or not Hodei manages
+ * the policies: a cluster operator's own deny-egress policy refusing a job's connection is a
+ * violation an SRE needs named (metric, event, `hodei diagnose`) all the same.
+ */
+export class NetpolViolationWatch implements ProviderExtension {
+  readonly name = 'network-policy-violations';
+  readonly events = new EventEmitter<NetpolEventMap>();
+  private watcher: ViolationWatcher | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  async start(ctx: ExtensionContext): Promise<void> {
+    await this.startWatcher(ctx);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.watcher?.stop();
+  }
+
+  /** Best effort: without access to Events, workers still run (retried every 30 s). */
+  private async startWatcher(ctx: ExtensionContext): Promise<void> {
+    const w = new ViolationWatcher({
+      client: ctx.client, core: ctx.core, namespace: ctx.options.namespace, logger: ctx.logger,
+      onViolation: (v) => this.events.emit('violation', v),
+    });
+    try {
+      await w.start();
+      this.watcher = w;
+    } catch (err) {
+      ctx.logger.warn({ err: apiMessage(err) }, 'cannot watch NetworkPolicyViolation events; retrying in 30 s');
+      if (!this.stopped) this.retry = setTimeout(() => void this.startWatcher(ctx), 30_000).unref();
+    }
   }
 }

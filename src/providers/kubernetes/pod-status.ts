@@ -65,9 +65,27 @@ export interface Classified {
 }
 
 const WAITING_FAILURES: Record<string, FailureReason> = {
-  ImagePullBackOff: 'ImagePullBackOff', ErrImagePull: 'ErrImagePull', InvalidImageName: 'ErrImagePull',
-  ErrImageNeverPull: 'ErrImagePull', CrashLoopBackOff: 'CrashLoopBackOff',
+  ImagePullBackOff: 'ImagePullBackOff', ErrImagePull: 'ErrImagePull', InvalidImageName: 'InvalidImageName',
+  ErrImageNeverPull: 'ErrImagePull', CrashLoopBackOff: 'CrashLoopBackOff', CreateContainerConfigError: 'CreateContainerConfigError',
 };
+
+/** Waits a container does not get out of by itself: its worker fails after a short grace, not the pending timeout. */
+export const START_FAILURES: ReadonlySet<FailureReason> = new Set<FailureReason>(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError']);
+
+/**
+ * Why an agent that never registered did not: the pod's own state when it is known (a pull, an
+ * unschedulable or still-Pending pod); AgentNeverRegistered only for a container that did run.
+ */
+export function registrationFailure(p: PodJson): { reason: FailureReason; message: string } {
+  const w = pendingReason(p);
+  if (w) return w;
+  const main = mainContainer(p);
+  if (main?.state?.running || main?.state?.terminated) {
+    return { reason: 'AgentNeverRegistered', message: `pod ${p.metadata.name} is ${podState(p)} but its agent never registered` };
+  }
+  const waiting = main?.state?.waiting?.reason;
+  return { reason: 'PodPending', message: `pod ${p.metadata.name} still ${podState(p)}${waiting ? ` (${waiting})` : ''}` };
+}
 
 /** Why a pod still waits: unschedulable, image pull trouble, crash loop — or undefined (just slow). */
 export function pendingReason(p: PodJson): { reason: FailureReason; message: string } | undefined {

@@ -15,7 +15,7 @@ import { apiMessage, isConflict, isNotFound } from './api-errors.js';
 import type { KubernetesOptions } from './config.js';
 import type { ExtensionContext, ProviderExtension } from './kubernetes-provider.js';
 import { LABEL, MANAGED_BY } from './labels.js';
-import { NetworkPolicyExtension } from './network-policy.js';
+import { NetpolViolationWatch, NetworkPolicyExtension } from './network-policy.js';
 import { HpaResponseTracker, type HpaScaled } from './pool-response.js';
 import {
   POOL_LABEL, POOL_NAME_PATTERN, poolDeployment, poolHpa, poolObjectName, poolSecret, poolSecretName, poolSpecProperties, type PoolSpec,
@@ -250,6 +250,8 @@ export class PoolManager implements ProviderExtension {
 /** The provider's built-in extensions, in start order. */
 export interface BuiltinExtensions {
   netpol: NetworkPolicyExtension | undefined;
+  /** Runtime NetworkPolicyViolation events of worker pods: always watched. */
+  violations: NetpolViolationWatch;
   pools: PoolManager;
   all: ProviderExtension[];
 }
@@ -257,7 +259,8 @@ export interface BuiltinExtensions {
 export function builtinExtensions(o: KubernetesOptions): BuiltinExtensions {
   const netpol = o.networkPolicy?.enabled ? new NetworkPolicyExtension(o.networkPolicy) : undefined;
   const pools = new PoolManager(o);
-  return { netpol, pools, all: [...(netpol ? [netpol] : []), pools] };
+  const violations = new NetpolViolationWatch();
+  return { netpol, violations, pools, all: [...(netpol ? [netpol] : []), violations, pools] };
 }
 
 /** Create, or on 409 (exists: a retry or a leftover) replace. */

@@ -6,7 +6,7 @@
 export const FAILURE_REASONS = [
   'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
   'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed',
-  'NetworkPolicyViolation', 'Unknown',
+  'NetworkPolicyViolation', 'InvalidImageName', 'CreateContainerConfigError', 'PodPending', 'Unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -33,8 +33,10 @@ export type ViolationSource = (typeof VIOLATION_SOURCES)[number];
 
 /** `code` label of a request that got no response (as client-go labels it). */
 const NO_RESPONSE = '<error>';
+/** `code` label of a request that got no response within the client-side timeout (requestTimeoutMs). */
+export const TIMED_OUT = 'timeout';
 /** The `code` values that make a request an API error (see isFailedApiRequest). */
-export const API_ERROR_CODES = ['429', '500', '502', '503', '504', NO_RESPONSE] as const;
+export const API_ERROR_CODES = ['429', '500', '502', '503', '504', NO_RESPONSE, TIMED_OUT] as const;
 
 /**
  * THE decision whether a Kubernetes API request failed — for the SLO, the readiness error rate,
@@ -45,5 +47,5 @@ export function isFailedApiRequest(code: number | undefined): boolean {
   return code === undefined || code === 0 || code === 429 || code >= 500;
 }
 
-/** The `code` label of a request: its HTTP status, or NO_RESPONSE. */
-export const codeLabel = (code: number | undefined): string => (code ? String(code) : NO_RESPONSE);
+/** The `code` label of a request: its HTTP status, `timeout` (no answer within the client's timeout), or NO_RESPONSE. */
+export const codeLabel = (code: number | undefined, timedOut = false): string => (timedOut ? TIMED_OUT : code ? String(code) : NO_RESPONSE);

@@ -8,7 +8,7 @@ import type { KubernetesProviderEventMap } from './events.js';
 import type { PodJson } from './pod-status.js';
 import { WorkerTracker, type WorkerInfo } from './worker-tracker.js';
 
-function setup(registered: Record<string, string> = {}) {
+function setup(registered: Record<string, string> = {}, startFailureGraceMs?: number) {
   let now = 1_000_000;
   const events = new EventEmitter<ProviderEvents>();
   const k8s = new EventEmitter<KubernetesProviderEventMap>();
@@ -19,7 +19,7 @@ function setup(registered: Record<string, string> = {}) {
   const ready: number[] = [];
   k8s.on('pod.ready', (e) => ready.push(e.durationMs));
   const tracker = new WorkerTracker({
-    events, k8sEvents: k8s, logger: silentLogger(), pendingTimeoutMs: 5000, now: () => now,
+    events, k8sEvents: k8s, logger: silentLogger(), pendingTimeoutMs: 5000, now: () => now, ...(startFailureGraceMs !== undefined ? { startFailureGraceMs } : {}),
     lookupWorker: async (id): Promise<WorkerInfo | null> => (registered[id] ? { state: 'busy', registeredAt: registered[id] ?? null, jobId: 'j' } : null),
     onEnded: () => undefined, deletePod: (t) => deleted.push(t.workerId),
   });
@@ -35,6 +35,37 @@ const pod = (workerId: string, status: PodJson['status'], uid = 'u1'): PodJson =
 const running = { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'worker', imageID: 'x', state: { running: {} } }] };
 
 describe('WorkerTracker', () => {
+  it('fails a container stuck on an image pull after the start-failure grace, named by the pull, well before the pending timeout', async () => {
+    const { tracker, out, deleted, advance, flush } = setup({}, 3000);
+    const pulling = (reason: string) => pod('w9', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }],
+      containerStatuses: [{ name: 'worker', state: { waiting: { reason, message: 'pull access denied' } } }] });
+    tracker.expect({ workerId: 'w9', jobId: 'j', namespace: 'ns', pod: 'hodei-w9' });
+    tracker.onPod(pulling('ErrImagePull'));
+    advance(2000);
+    tracker.onPod(pulling('ImagePullBackOff'));
+    await tracker.tick();
+    await flush();
+    expect(out).toEqual([]); // 2 s < the 3 s grace: a registry blip may still clear
+    advance(1500); // 3.5 s: past the grace (counted from the first failure), short of the 5 s pending timeout
+    await tracker.tick();
+    await flush();
+    expect(out).toEqual(['failed w9 ImagePullBackOff']);
+    expect(deleted).toEqual(['w9']);
+  });
+
+  it('names what a pod waits on when its agent never registered; AgentNeverRegistered only for a container that ran', () => {
+    const { tracker } = setup();
+    tracker.expect({ workerId: 'a', jobId: 'j', namespace: 'ns', pod: 'hodei-a' });
+    tracker.onPod(pod('a', { phase: 'Pending', containerStatuses: [{ name: 'worker', state: { waiting: { reason: 'InvalidImageName' } } }] }));
+    expect(tracker.registrationFailure('a')?.reason).toBe('InvalidImageName');
+    tracker.expect({ workerId: 'b', jobId: 'j', namespace: 'ns', pod: 'hodei-b' });
+    tracker.onPod(pod('b', { phase: 'Pending', containerStatuses: [{ name: 'worker', state: { waiting: { reason: 'ContainerCreating' } } }] }));
+    expect(tracker.registrationFailure('b')).toEqual({ reason: 'PodPending', message: 'pod hodei-b still Pending (ContainerCreating)' });
+    tracker.expect({ workerId: 'c', jobId: 'j', namespace: 'ns', pod: 'hodei-c' });
+    tracker.onPod(pod('c', running));
+    expect(tracker.registrationFailure('c')?.reason).toBe('AgentNeverRegistered');
+  });
+
   it('reports the end of a worker once, however many updates say so', async () => {
     const { tracker, out, flush } = setup();
     tracker.expect({ workerId: 'w1', jobId: 'j', namespace: 'ns', pod: 'hodei-w1' });

@@ -7,7 +7,7 @@ import type { ProviderEvents } from '../provider.js';
 import type { KubernetesProviderEventMap, PodRef, StartupBreakdown } from './events.js';
 import { LABEL } from './labels.js';
 import {
-  classifyPod, condition, isFinished, mainContainer, pendingReason, podState,
+  classifyPod, condition, isFinished, mainContainer, pendingReason, podState, registrationFailure, START_FAILURES,
   type Classified, type FailureReason, type PodJson, type PodState,
 } from './pod-status.js';
 
@@ -27,6 +27,8 @@ export interface Tracked extends PodRef {
   readyReported: boolean;
   deleteRequestedAt?: number;
   deleteCause?: KubernetesProviderEventMap['pod.deleted'][0]['cause'];
+  /** Since when the container waits on a start failure (START_FAILURES), and which. */
+  startFailure?: { since: number; reason: FailureReason; message: string };
 }
 
 export interface TrackerOptions {
@@ -34,6 +36,8 @@ export interface TrackerOptions {
   k8sEvents: EventEmitter<KubernetesProviderEventMap>;
   logger: Logger;
   pendingTimeoutMs: number;
+  /** A start failure (image pull, container config) this old fails the worker. @defaultValue 10000 */
+  startFailureGraceMs?: number;
   lookupWorker?: WorkerLookup;
   /** Called once when a worker has ended (retention, Secret clean-up). */
   onEnded: (t: Tracked, failed: boolean) => void;
@@ -88,7 +92,29 @@ export class WorkerTracker {
     this.observeStartup(t, pod);
     if (t.ended) return;
     const c = classifyPod(pod, t.startup.agentRegisteredAt !== undefined);
-    if (c.phase === 'exited' || c.phase === 'failed') this.end(t, c);
+    if (c.phase === 'exited' || c.phase === 'failed') return this.end(t, c);
+    if (c.phase === 'starting' && c.reason && START_FAILURES.has(c.reason)) {
+      t.startFailure = { since: t.startFailure?.since ?? this.now(), reason: c.reason, message: c.message ?? c.reason };
+      this.failStartIfDue(t);
+    } else {
+      delete t.startFailure;
+    }
+  }
+
+  /** A container stuck on a start failure past the grace fails now, named by that failure. */
+  private failStartIfDue(t: Tracked): void {
+    const f = t.startFailure;
+    if (!f || t.ended || t.deleteRequestedAt !== undefined) return;
+    const waited = this.now() - f.since;
+    if (waited < (this.o.startFailureGraceMs ?? 10_000)) return;
+    this.fail(t, f.reason, `${f.message} (for ${Math.round(waited / 1000)} s)`);
+    this.o.deletePod(t, 'failed');
+  }
+
+  /** Why this worker's agent has not registered, when its pod's state says (registration timeout). */
+  registrationFailure(workerId: string): { reason: FailureReason; message: string } | undefined {
+    const pod = this.workers.get(workerId)?.obj;
+    return pod ? registrationFailure(pod) : undefined;
   }
 
   /** Informer delete. */
@@ -122,6 +148,8 @@ export class WorkerTracker {
     // Workers that ended without a pod ever seen (provisioning failed) have no delete event to clear them.
     for (const t of this.workers.values()) if (t.ended && !t.obj && now - (t.endedAt ?? now) > 60_000) this.workers.delete(t.workerId);
     for (const t of this.active()) {
+      this.failStartIfDue(t);
+      if (t.ended) continue;
       if ((t.state === null || t.state === 'Pending') && now - t.startup.createdAt > this.o.pendingTimeoutMs && t.deleteRequestedAt === undefined) {
         // Our view may be stale (watch down during an API outage): an agent that registered is not pending.
         const info = this.o.lookupWorker ? await this.o.lookupWorker(t.workerId).catch(() => null) : null;

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../observability/logger.js';
 import { hodeiCliCommand } from '../../util/paths.js';
-import { descendants } from './process-tree.js';
+import { descendants, processesWithEnv } from './process-tree.js';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
 
 export interface LocalProviderOptions {
@@ -53,7 +53,8 @@ export class LocalProcessProvider implements WorkerProvider {
     if (!cmd) throw new Error('empty CLI command');
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PRIVATE_ENV.test(k)) env[k] = v;
-    Object.assign(env, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
+    // The control plane stores the job's output itself: the agent need not echo it to our pipes.
+    Object.assign(env, { HODEI_WORKER_ECHO_OUTPUT: '0' }, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
     const proc = spawn(cmd, [...prefix, 'worker', '--server', req.serverUrl], {
       env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
@@ -64,6 +65,10 @@ export class LocalProcessProvider implements WorkerProvider {
     const exited = new Promise<void>((resolve) => {
       proc.once('close', (code, signal) => {
         this.children.delete(req.workerId);
+        // Whatever the agent left running (it was killed, or crashed) dies with it, before the
+        // scheduler hears of the exit: a retry must never start beside the lost attempt.
+        const left = killLeftovers(req.workerId);
+        if (left) this.log.warn({ workerId: req.workerId, processes: left }, 'killed processes the worker agent left behind');
         this.log.debug({ workerId: req.workerId, code, signal }, 'worker process exited');
         this.events.emit('worker.exited', { workerId: req.workerId, exitCode: code, reason: null,
           message: signal ? `worker process killed by ${signal}` : `worker process exited with code ${code ?? 'none'}` });
@@ -86,7 +91,12 @@ export class LocalProcessProvider implements WorkerProvider {
 
   async terminate(workerId: string, opts: { graceMs?: number } = {}): Promise<void> {
     const child = this.children.get(workerId);
-    if (!child?.proc.pid) return;
+    if (!child?.proc.pid) {
+      // Not started by this process (a previous control plane's agent, or its job): found by environment.
+      const left = killLeftovers(workerId);
+      if (left) this.log.warn({ workerId, processes: left }, 'killed processes of a worker this control plane did not start');
+      return;
+    }
     const pgid = child.proc.pid;
     // The agent forwards SIGTERM to its job; the job's own group is remembered for the SIGKILL in
     // case the agent cannot (frozen, or killed before it could).
@@ -125,6 +135,22 @@ export class LocalProcessProvider implements WorkerProvider {
   async stop(opts: { terminateWorkers?: boolean } = {}): Promise<void> {
     if (opts.terminateWorkers) await Promise.all([...this.children.keys()].map((id) => this.terminate(id, { graceMs: 2000 })));
   }
+}
+
+/** SIGKILLs every process started for the worker (its environment names it); how many there were. */
+function killLeftovers(workerId: string): number {
+  let killed = 0;
+  // A few passes: a process may fork between the scan and the kill.
+  for (let pass = 0; pass < 3; pass++) {
+    const left = processesWithEnv('HODEI_WORKER_ID', workerId);
+    if (!left.length) break;
+    for (const pid of left) {
+      signalGroup(pid, 'SIGKILL'); // the job's whole group when pid leads one
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    killed += left.length;
+  }
+  return killed;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

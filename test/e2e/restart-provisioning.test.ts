@@ -1,0 +1,47 @@
+// A control plane killed while provisioning leaves jobs claimed but never handed to a worker: one
+// with no worker row (killed between the claim and recording the worker), one whose worker row has
+// no handle (killed before the provider accepted it). The next control plane re-provisions both,
+// same attempt, no failure counted — on both stores.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HodeiClient } from '../../src/client/client.js';
+import { isTerminal } from '../../src/domain/job.js';
+import { newWorker, jobSpec } from '../../src/store/testing/fixtures.js';
+import { freshDatabase, TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { newToken } from '../../src/util/tokens.js';
+import { freePort, startServerProcess, waitFor } from './harness.js';
+
+describe.each(TEST_ENGINES)('jobs caught mid-provisioning by a crash, on %s', (engine) => {
+  it('are re-provisioned on restart: same attempt, no failure', async () => {
+    const db = await freshDatabase(engine);
+    const store = await db.open();
+    const now = new Date();
+    const ids = ['no-worker-row', 'worker-without-handle'];
+    for (const id of ids) await store.insertJob({ id, spec: jobSpec({ command: 'sh', args: ['-c', 'echo ran'] }), createdAt: now });
+    expect((await store.claimQueuedJobs(10, now)).map((j) => j.id).sort()).toEqual([...ids].sort());
+    await store.insertWorker(newWorker('w-half', { jobId: 'worker-without-handle', createdAt: now }));
+    await store.close();
+
+    const dataDir = engine === 'pglite' ? db.location : mkdtempSync(join(tmpdir(), 'hodei-reprov-'));
+    const token = newToken();
+    const server = await startServerProcess(['--port', String(await freePort()), '--data-dir', dataDir], {
+      HODEI_API_TOKEN: token, HODEI_RECONCILE_INTERVAL_MS: '500', HODEI_REGISTRATION_TIMEOUT_MS: '20000', HODEI_LOG_LEVEL: 'warn',
+      ...(engine === 'postgres' ? { HODEI_DATABASE_URL: db.location } : {}),
+    });
+    try {
+      const client = new HodeiClient(server.url, token);
+      await waitFor('both jobs to end', async () => (await Promise.all(ids.map((id) => client.getJob(id)))).every((j) => isTerminal(j.state)), 45_000);
+      for (const id of ids) {
+        const j = await client.getJob(id);
+        expect({ id, state: j.state, attempt: j.attempt, reason: j.reason }).toEqual({ id, state: 'succeeded', attempt: 1, reason: 'Completed' });
+        expect(j.transitions.map((t) => t.reason).filter((r) => r === 'WorkerLost' || r === 'AgentNeverRegistered')).toEqual([]);
+        expect(await client.logsText(id)).toBe('ran\n');
+      }
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 90_000);
+});
