@@ -117,3 +117,13 @@ it('requires the token on /metrics when metricsRequireToken is set', async () =>
     await locked.stop();
   }
 });
+
+it('answers every spelling of an unknown path identically, echoing nothing of it', async () => {
+  const spellings = ['/nope-marker', '/%6eope-marker', '/NOPE-MARKER/', '//nope-marker', '/x/../nope-marker', 'http://h/nope-marker', '/%2576/nope-marker', '/v1/nope-marker'];
+  for (const [headers, status] of [[{}, 401], [bearer(s.token), 404]] as const) {
+    const answers = await Promise.all(spellings.map((target) => rawRequest(s.cp.port, { target, headers })));
+    expect(new Set(answers.map((a) => `${a.status} ${a.body}`)).size).toBe(1);
+    expect(answers[0]?.status).toBe(status);
+    expect(answers[0]?.body.toLowerCase()).not.toContain('marker');
+  }
+});
