@@ -12,6 +12,7 @@ import { errorBody, errorHandler } from './errors.js';
 import { refuseUnstorableInput } from './input-guard.js';
 import { normalizeRequestTarget } from './request-target.js';
 import { trackRoutes } from './route-table.js';
+import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
 import { workerRoutes } from './routes/workers.js';
@@ -101,6 +102,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   logRoutes(app, o.jobs);
   workerRoutes(app, o.jobs.store);
   for (const plugin of o.plugins ?? []) plugin(app);
+  await consoleRoutes(app);
   app.get('/openapi.json', {
     config: { public: true },
     schema: { summary: 'This OpenAPI document: every route with its security requirement', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true }, 400: errorSchema } },
