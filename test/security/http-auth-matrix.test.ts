@@ -40,7 +40,7 @@ function variants(path: string, port: number): Array<[string, string, 'route' | 
     ['one char encoded', encode(path, (_c, i) => i === first), 'route'],
     ['all encoded', encode(path, () => true), 'route'],
     ['lower-case hex', encode(path, () => true).replace(/%([0-9A-F]{2})/g, (_m, h: string) => `%${h.toLowerCase()}`), 'route'],
-    ['double encoded', path.slice(0, first) + `%25${path.charCodeAt(first).toString(16)}` + path.slice(first + 1), 'none'],
+    ['double encoded', first < 0 ? `${path}%252e` : path.slice(0, first) + `%25${path.charCodeAt(first).toString(16)}` + path.slice(first + 1), 'none'],
     ['dot-dot segment', `/x/..${path}`, 'route'],
     ['encoded dot-dot', `/x/%2e%2e${path}`, 'route'],
     ['dot segment', path.replace(/\/([^/]*)$/, '/./$1'), 'route'],
