@@ -2,7 +2,7 @@
 // builds the web console (src/console, type-checked, bundled by Vite into dist/console, which the
 // control plane serves at /). The console is plain static files: no CDN, works offline.
 import { execFileSync } from 'node:child_process';
-import { cpSync, chmodSync, existsSync } from 'node:fs';
+import { cpSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
@@ -16,6 +16,13 @@ if (!process.argv.includes('--console')) {
   chmodSync('dist/cli/main.js', 0o755);
   // The package's main/types (src/index.ts): fail the build, not the user's import, if either is missing.
   for (const f of ['dist/index.js', 'dist/index.d.ts']) if (!existsSync(f)) throw new Error(`build did not emit ${f}`);
+
+  // Served by GET /version and shown by `hodei version`: which commit this build is, and when.
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch { /* not a git checkout (e.g. an unpacked tarball) */ }
+  writeFileSync('dist/build-info.json', JSON.stringify({ commit, builtAt: new Date().toISOString() }) + '\n');
 }
 
 tsc('src/console/tsconfig.json');

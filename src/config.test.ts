@@ -42,7 +42,9 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hodei-cfg-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'prot: 1\n');
-    expect(() => loadConfig({ file, env: {} })).toThrow('config prot: is not a known field');
+    expect(() => loadConfig({ file, env: {} })).toThrow(`config ${file}: unknown setting 'prot' (did you mean 'port'?)`);
+    writeFileSync(file, 'kubernetes:\n  namspace: x\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow("unknown setting 'namspace' (did you mean 'namespace'?)");
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).toThrow('ENOENT');
     writeFileSync(file, '- a list\n');
     expect(() => loadConfig({ file, env: {} })).toThrow('must hold a mapping');

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Logger } from '../observability/logger.js';
 import type { JobService } from '../jobs/service.js';
+import { accessLog, AccessLogController } from './access-log.js';
 import { hasValidToken, requireBearerToken, sendUnauthorized } from './auth.js';
 import { errorBody, errorHandler } from './errors.js';
 import { refuseUnstorableInput } from './input-guard.js';
@@ -15,6 +16,7 @@ import { trackRoutes } from './route-table.js';
 import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { versionRoute } from './routes/version.js';
 import { workerRoutes } from './routes/workers.js';
 import { errorSchema } from './schemas.js';
 import { StoreOutage } from './store-outage.js';
@@ -52,9 +54,9 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    // Fastify's access lines carry the raw URL (query strings are caller data): ours below log the
-    // path and the matched route only.
-    disableRequestLogging: true,
+    // Fastify's access lines carry the raw URL (query strings are caller data): access-log.ts writes
+    // one line per request with the path and the matched route only.
+    logController: new AccessLogController(),
     routerOptions: ROUTER_OPTIONS,
     // No implicit HEAD twins: every served route is one the OpenAPI document lists.
     exposeHeadRoutes: false,
@@ -81,12 +83,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info({
-      method: req.method, path: req.url.split('?')[0]?.slice(0, 256), route: req.routeOptions.url ?? null,
-      statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-    }, 'request completed');
-  });
+  accessLog(app);
   app.addHook('onClose', async () => outage.close());
   await app.register(swagger, {
     exposeHeadRoutes: true,
@@ -100,6 +97,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   refuseUnstorableInput(app);
   jobRoutes(app, o.jobs);
   logRoutes(app, o.jobs);
+  versionRoute(app, o.version);
   workerRoutes(app, o.jobs.store);
   for (const plugin of o.plugins ?? []) plugin(app);
   await consoleRoutes(app);

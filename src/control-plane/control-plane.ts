@@ -58,7 +58,7 @@ const HEALTH_PROBE_INTERVAL_MS = 30_000;
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const cfg = o.config;
-  const logger = o.logger ?? createLogger({ level: cfg.logLevel });
+  const logger = o.logger ?? createLogger({ level: cfg.logLevel, format: cfg.logFormat });
   const store = await openStore({ ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : { dataDir: cfg.dataDir }) });
   const token = resolveApiToken(cfg.dataDir, cfg.apiToken);
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
@@ -72,6 +72,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
   const provider = observability.provider;
+  jobs.provider = { kind: provider.kind, unsupportedFields: provider.unsupportedFields ?? [] };
   const gateway = createGateway({
     backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     onRejected: (r) => {

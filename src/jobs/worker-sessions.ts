@@ -136,7 +136,7 @@ export class WorkerSessions implements GatewayBackend {
 
   async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<JobClaim> {
     const ended = await this.jobs.endAttempt(jobId, attempt, {
-      outcome: result.outcome, exitCode: result.exitCode,
+      outcome: result.outcome, exitCode: result.exitCode, signal: result.signal ?? null,
       ...(result.message ? { message: result.message } : {}),
     }, { workerId });
     if (!ended) {

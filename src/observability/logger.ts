@@ -6,6 +6,7 @@
 // - keys that hold credentials or anything derived from a job spec (env, secrets, args, command,
 //   spec) are censored wherever they appear in plain objects.
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -74,7 +75,8 @@ export function sanitizeLogValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(opts: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+/** `format`: json lines, or pino-pretty for people (default: pretty when stdout is a terminal). */
+export function createLogger(opts: { level?: string; name?: string; destination?: NodeJS.WritableStream; format?: 'json' | 'pretty' } = {}): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? process.env.HODEI_LOG_LEVEL ?? 'info',
     base: { name: opts.name ?? 'hodei' },
@@ -97,6 +99,10 @@ export function createLogger(opts: { level?: string; name?: string; destination?
       },
     },
   };
+  const format = opts.format ?? (process.env.HODEI_LOG_FORMAT === 'json' || process.env.HODEI_LOG_FORMAT === 'pretty' ? process.env.HODEI_LOG_FORMAT : undefined)
+    ?? (!opts.destination && process.stdout.isTTY ? 'pretty' : 'json');
+  const out = opts.destination ?? process.stdout;
+  if (format === 'pretty') return pino(options, pretty({ destination: out, colorize: out === process.stdout && process.stdout.isTTY, sync: true }));
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 

@@ -29,8 +29,8 @@ function checkLimit(field: string, n: number, max: number): void {
   }
 }
 
-const transition = (state: string, at: Date, reason?: string | null): string =>
-  JSON.stringify([reason ? { state, at: at.toISOString(), reason } : { state, at: at.toISOString() }]);
+const transition = (state: string, at: Date, reason?: string | null, signal?: string | null): string =>
+  JSON.stringify([{ state, at: at.toISOString(), ...(reason ? { reason } : {}), ...(signal ? { signal } : {}) }]);
 
 export class SqlStore implements Store {
   constructor(private readonly db: SqlEngine) {}
@@ -96,9 +96,10 @@ export class SqlStore implements Store {
     for (const f of from) assertTransition(f, to);
     if (from.length === 0) return null;
     const now = opts.now ?? new Date();
-    const p = { ...patch, notBefore: patch.notBefore?.toISOString() };
+    const { signal, ...rest } = patch;
+    const p = { ...rest, notBefore: patch.notBefore?.toISOString() };
     const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
-      now.toISOString(), transition(to, now, opts.reason ?? patch.reason), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
+      now.toISOString(), transition(to, now, opts.reason ?? patch.reason, signal), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
     return row ? toJob(row) : null;
   }
 

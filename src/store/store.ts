@@ -28,6 +28,8 @@ export interface JobPage {
 export interface JobTransitionPatch {
   workerId?: string | null;
   exitCode?: number | null;
+  /** Kept on the appended transition (no column of its own); `Job.signal` reads it back. */
+  signal?: string | null;
   reason?: string | null;
   message?: string | null;
   /** Set with → queued to start the next attempt (attempt + 1) no earlier than this time. */

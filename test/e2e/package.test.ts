@@ -21,6 +21,10 @@ it('hodei demo runs every sample job to its expected end and prints where to loo
   expect(r.stdout).toContain('hodei_jobs_finished_total{result="succeeded"} 3');
   expect(r.stdout).toContain('every job ended as expected');
   expect(r.stdout).not.toContain('s3cr3t-demo-value');
+  // Without --keep the demo removes the temporary data directory it created.
+  const dataDir = /store: embedded PGlite in ([^,\s]+)/.exec(r.stdout)?.[1];
+  expect(dataDir).toBeTruthy();
+  expect(existsSync(dataDir!)).toBe(false);
 }, 150_000);
 
 describe('the packed package', () => {

@@ -37,7 +37,7 @@ it('lists every served route, with security [] exactly on the public ones', asyn
     if (r.public) expect(op?.security, `${r.method} ${r.url}`).toEqual([]);
     else expect(op?.security, `${r.method} ${r.url}`).toBeUndefined();
   }
-  expect(served.filter((r) => r.public).map((r) => r.url).sort()).toEqual(['/', '/assets/*', '/favicon.svg', '/livez', '/metrics', '/openapi.json', '/readyz', '/startupz']);
+  expect(served.filter((r) => r.public).map((r) => r.url).sort()).toEqual(['/', '/assets/*', '/favicon.svg', '/livez', '/metrics', '/openapi.json', '/readyz', '/startupz', '/version']);
 });
 
 const DOC = new URL('../../docs/security.md', import.meta.url);
