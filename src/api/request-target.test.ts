@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRequestTarget } from './request-target.js';
+import { normalizeRequestTarget, UNROUTABLE_TARGET } from './request-target.js';
 
 describe('normalizeRequestTarget', () => {
   it.each([
@@ -13,8 +13,9 @@ describe('normalizeRequestTarget', () => {
     ['/../../v1/jobs', '/v1/jobs'],
     ['//v1//jobs', '//v1//jobs'],
     ['/%2576%31/jobs', '/%2576%31/jobs'],
-    ['*', '*'],
-    ['localhost:7070', 'localhost:7070'],
+    ['*', UNROUTABLE_TARGET],
+    ['localhost:7070', UNROUTABLE_TARGET],
+    ['http:/x', UNROUTABLE_TARGET],
     ['/v1/jobs/..%2fx', '/v1/jobs/..%2fx'],
   ])('%s → %s', (target, expected) => {
     expect(normalizeRequestTarget(target)).toBe(expected);

@@ -40,7 +40,7 @@ function variants(path: string, port: number): Array<[string, string, 'route' | 
     ['one char encoded', encode(path, (_c, i) => i === first), 'route'],
     ['all encoded', encode(path, () => true), 'route'],
     ['lower-case hex', encode(path, () => true).replace(/%([0-9A-F]{2})/g, (_m, h: string) => `%${h.toLowerCase()}`), 'route'],
-    ['double encoded', path.slice(0, first) + `%25${path.charCodeAt(first).toString(16)}` + path.slice(first + 1), 'none'],
+    ['double encoded', first < 0 ? `${path}%252e` : path.slice(0, first) + `%25${path.charCodeAt(first).toString(16)}` + path.slice(first + 1), 'none'],
     ['dot-dot segment', `/x/..${path}`, 'route'],
     ['encoded dot-dot', `/x/%2e%2e${path}`, 'route'],
     ['dot segment', path.replace(/\/([^/]*)$/, '/./$1'), 'route'],
@@ -115,5 +115,15 @@ it('requires the token on /metrics when metricsRequireToken is set', async () =>
     expect(d.paths['/metrics']?.get?.security).toBeUndefined();
   } finally {
     await locked.stop();
+  }
+});
+
+it('answers every spelling of an unknown path identically, echoing nothing of it', async () => {
+  const spellings = ['/nope-marker', '/%6eope-marker', '/NOPE-MARKER/', '//nope-marker', '/x/../nope-marker', 'http://h/nope-marker', '/%2576/nope-marker', '/v1/nope-marker'];
+  for (const [headers, status] of [[{}, 401], [bearer(s.token), 404]] as const) {
+    const answers = await Promise.all(spellings.map((target) => rawRequest(s.cp.port, { target, headers })));
+    expect(new Set(answers.map((a) => `${a.status} ${a.body}`)).size).toBe(1);
+    expect(answers[0]?.status).toBe(status);
+    expect(answers[0]?.body.toLowerCase()).not.toContain('marker');
   }
 });

@@ -25,11 +25,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   const t = performance.now();
+  // Some keep-alive connection of the fuzzing client is not seen as idle by the server's close,
+  // which then waits keepAliveTimeout (72 s); the fuzzing is over, so drop them all.
+  s?.cp.app.server.closeAllConnections();
   await s?.stop();
   console.log(`[security] fuzz server stopped in ${Math.round(performance.now() - t)} ms`);
 });
 
-interface Outcome { status: number; body: string }
+interface Outcome { status: number; body: string; json?: boolean }
 
 async function send(method: string, path: string, query: string, headers: Record<string, string>, body: string | undefined): Promise<Outcome> {
   const res = await fetch(`${s.url}${path}${query ? `?${query}` : ''}`, { method, headers, ...(body !== undefined ? { body } : {}) });
@@ -38,14 +41,18 @@ async function send(method: string, path: string, query: string, headers: Record
     await res.body?.cancel();
     return { status: res.status, body: '' };
   }
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await res.text(), json: (res.headers.get('content-type') ?? '').includes('json') };
 }
+
+/** The console's deliberate answer where it was not built (src/api/routes/console.ts). */
+const consoleNotBuilt = (o: Outcome): boolean => o.status === 503 && o.body.startsWith('The web console is not built');
 
 it(`answers ${TOTAL_CASES} fuzzed requests over every operation without a 5xx, naming the field of every 400`, async () => {
   const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, op]) => ({ method: m.toUpperCase(), path, query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name) })));
   const runs = Math.ceil(TOTAL_CASES / operations.length);
   const problems: string[] = [];
   let cases = 0;
+  let unbuilt = 0;
   const statuses = new Map<number, number>();
   /** Operations fuzzed at once: each property runs its cases in order, several properties overlap. */
   const CONCURRENCY = 6;
@@ -71,10 +78,11 @@ it(`answers ${TOTAL_CASES} fuzzed requests over every operation without a 5xx, n
       const out = await send(op.method, path, r.query, headers, hasBody ? r.body : undefined);
       statuses.set(out.status, (statuses.get(out.status) ?? 0) + 1);
       const where = `${op.method} ${path}?${r.query} → ${out.status} ${out.body.slice(0, 300)}`;
-      if (out.status >= 500) problems.push(where);
+      if (consoleNotBuilt(out)) unbuilt++;
+      else if (out.status >= 500) problems.push(where);
       if (out.body.includes(secret)) problems.push(`secret in answer: ${where}`);
-      if (out.status >= 400) {
-        const parsed = JSON.parse(out.body) as { error?: { code?: unknown; message?: unknown; details?: { field?: unknown } } };
+      if (out.status >= 400 && !consoleNotBuilt(out)) {
+        const parsed = (out.json ? JSON.parse(out.body) : {}) as { error?: { code?: unknown; message?: unknown; details?: { field?: unknown } } };
         if (typeof parsed.error?.code !== 'string' || typeof parsed.error.message !== 'string') problems.push(`not the error shape: ${where}`);
         if (out.status === 400 && !(typeof parsed.error?.details?.field === 'string' && parsed.error.details.field.length > 0)) problems.push(`400 without a field: ${where}`);
       }
@@ -84,9 +92,9 @@ it(`answers ${TOTAL_CASES} fuzzed requests over every operation without a 5xx, n
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     for (let op = queue.shift(); op; op = queue.shift()) await fuzz(op);
   }));
-  const fiveXx = [...statuses].filter(([st]) => st >= 500).reduce((n, [, c]) => n + c, 0);
+  const fiveXx = [...statuses].filter(([st]) => st >= 500).reduce((n, [, c]) => n + c, 0) - unbuilt;
   console.log(`[security] fuzz: ${cases} cases over ${operations.length} operations; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; `
-    + `5xx: ${fiveXx}; problems: ${problems.length}`);
+    + `5xx: ${fiveXx} (plus ${unbuilt} × the unbuilt console's 503); problems: ${problems.length}`);
   expect(problems.slice(0, 20)).toEqual([]);
   expect(cases).toBeGreaterThanOrEqual(TOTAL_CASES);
   // Still alive, and nothing logged as a bug or carrying the seeded secret.

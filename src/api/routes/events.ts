@@ -98,6 +98,9 @@ export function eventRoutes(app: FastifyInstance, events: EventRecorder): void {
     }
     void reply.header('content-type', format === 'sse' ? 'text/event-stream' : 'application/x-ndjson')
       .header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
+    // A follow stream ended by shutdown must not leave an idle keep-alive connection behind: the
+    // server's close would wait for it (up to keepAliveTimeout, 72 s).
+    if (q.follow) void reply.header('connection', 'close');
     return reply.send(out);
   });
 }

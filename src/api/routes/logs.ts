@@ -14,6 +14,12 @@ const PAGE = 1000;
 const POLL_MS = 500;
 
 export function logRoutes(app: FastifyInstance, jobs: JobService): void {
+  // Follow streams end at shutdown instead of holding the server's close until their job ends.
+  const closing = { value: false };
+  app.addHook('preClose', (done) => {
+    closing.value = true;
+    done();
+  });
   app.get<{ Params: { id: string }; Querystring: LogQuery }>('/v1/jobs/:id/logs', {
     schema: {
       summary: 'Job output', tags: ['jobs'], params: idParams,
@@ -33,7 +39,8 @@ export function logRoutes(app: FastifyInstance, jobs: JobService): void {
     const render = format === 'ndjson'
       ? (e: StoredLogEntry) => JSON.stringify({ seq: e.seq, attempt: e.attempt, stream: e.stream, at: e.at, data: e.data }) + '\n'
       : (e: StoredLogEntry) => e.data;
-    const stream = Readable.from(rendered(entries(jobs, req.params.id, after, follow), render), { objectMode: false });
+    const stream = Readable.from(rendered(entries(jobs, req.params.id, after, follow, closing), render), { objectMode: false });
+    if (follow) void reply.header('connection', 'close');
     void reply.header('content-type', format === 'ndjson' ? 'application/x-ndjson' : 'text/plain; charset=utf-8')
       .header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
     return reply.send(stream);
@@ -44,7 +51,7 @@ async function* rendered(src: AsyncGenerator<StoredLogEntry>, render: (e: Stored
   for await (const e of src) yield render(e);
 }
 
-async function* entries(jobs: JobService, jobId: string, after: number, follow: boolean): AsyncGenerator<StoredLogEntry> {
+async function* entries(jobs: JobService, jobId: string, after: number, follow: boolean, closing: { value: boolean }): AsyncGenerator<StoredLogEntry> {
   let seq = after;
   for (;;) {
     const wake = follow ? nextWake(jobs, jobId) : null;
@@ -59,7 +66,7 @@ async function* entries(jobs: JobService, jobId: string, after: number, follow: 
           yield e;
         }
       } while (page.length === PAGE);
-      if (ended) return;
+      if (ended || closing.value) return;
       await wake?.promise;
     } finally {
       wake?.cancel();
