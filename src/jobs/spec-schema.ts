@@ -1,4 +1,5 @@
 // JSON Schema of a job submission: the API edge validates every body against it (Fastify + ajv),
+import { JOB_STATES } from '../domain/job.js';
 // and OpenAPI is generated from it. Limits are generous but bounded so no input can exhaust us.
 
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', maxLength: 256 };
@@ -60,7 +61,7 @@ export const jobViewSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    state: { type: 'string', enum: ['queued', 'provisioning', 'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] },
+    state: { type: 'string', enum: [...JOB_STATES] },
     spec: {
       type: 'object',
       properties: {

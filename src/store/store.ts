@@ -2,6 +2,9 @@
 // and PostgreSQL (several control-plane replicas). Every method is atomic on its own.
 import type { Job, JobSpec, JobState } from '../domain/job.js';
 import type { Worker, WorkerState } from '../domain/worker.js';
+import type { QueueStore } from './queue-types.js';
+
+export type * from './queue-types.js';
 
 export interface NewJob {
   id: string;
@@ -82,8 +85,9 @@ export interface JobStore {
   transitionJob(id: string, from: readonly JobState[], to: JobState, patch?: JobTransitionPatch,
     opts?: { attempt?: number; reason?: string; now?: Date }): Promise<Job | null>;
   /**
-   * Moves up to `limit` queued jobs whose backoff has passed to `provisioning` and returns them.
-   * Uses `FOR UPDATE SKIP LOCKED`: concurrent replicas never claim the same job.
+   * Moves up to `limit` due queued jobs to `provisioning` and returns them, earliest claim rank
+   * first, within each queue's pause, concurrency and quota (see queue-queries.ts CLAIM_JOBS).
+   * Concurrent replicas never claim the same job nor together exceed a queue's ceiling.
    */
   claimQueuedJobs(limit: number, now: Date, opts?: {
     /** Skip jobs that ask for their own image (a pool worker runs in the worker image only). */
@@ -199,7 +203,7 @@ export interface PoolStore {
   countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number>;
 }
 
-export interface Store extends JobStore, WorkerStore, EventStore, PoolStore {
+export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;
