@@ -10,6 +10,7 @@ import { requireBearerToken } from './auth.js';
 import { errorBody, handleError } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { queueRoutes } from './routes/queues.js';
 import { workerRoutes } from './routes/workers.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -53,6 +54,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   jobRoutes(app, o.jobs);
   logRoutes(app, o.jobs);
   workerRoutes(app, o.jobs.store);
+  queueRoutes(app, o.jobs.queues);
   for (const plugin of o.plugins ?? []) plugin(app);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;

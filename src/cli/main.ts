@@ -23,6 +23,7 @@ if (!onlyWorker) {
   (await import('./slo.js')).registerSloCommand(program);
   (await import('./health.js')).registerHealthCommand(program);
   (await import('./pools.js')).registerPoolsCommand(program);
+  (await import('./queues.js')).registerQueuesCommand(program);
 }
 
 try {

@@ -3,8 +3,9 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { Job, JobEgress } from '../domain/job.js';
 import type { HodeiClient, JobSubmission } from '../client/client.js';
 import { addClientOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
+import { addQueueRunOptions, queueFields, type QueueRunFlags } from './queues.js';
 
-interface RunFlags extends ClientFlags {
+interface RunFlags extends ClientFlags, QueueRunFlags {
   image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
   env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
   workdir?: string; detach?: boolean; egress?: JobEgress[];
@@ -15,7 +16,7 @@ export const EXIT_TIMED_OUT = 124;
 export const EXIT_CANCELLED = 130;
 
 export function registerRunCommand(program: Command): void {
-  addClientOptions(program.command('run')
+  addClientOptions(addQueueRunOptions(program.command('run')
     .description('queue a job and stream its output; exits with the job\'s exit code')
     .argument('<command>', 'command to run (put it after --)')
     .argument('[args...]', 'its arguments')
@@ -30,7 +31,7 @@ export function registerRunCommand(program: Command): void {
     .option('--label <key=value>', 'label (repeatable)', parseKeyValue('--label'))
     .option('--workdir <dir>', 'working directory of the job')
     .option('--egress <CIDR[:PORT]>', 'network destination the job needs, e.g. 10.0.0.0/8:443 (repeatable)', parseEgress)
-    .option('--detach', 'print the job id and return at once'))
+    .option('--detach', 'print the job id and return at once')))
     .action(async (command: string, args: string[], flags: RunFlags) => {
       const client = clientFrom(flags);
       const sub: JobSubmission = {
@@ -42,8 +43,9 @@ export function registerRunCommand(program: Command): void {
         ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
         ...(flags.egress ? { egress: flags.egress } : {}),
         resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
+        ...queueFields(flags),
       };
-      const job = await client.submit(sub);
+      const job = await client.submit(sub, flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {});
       if (flags.detach) {
         process.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : `${job.id}\n`);
         return;

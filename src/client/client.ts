@@ -28,8 +28,8 @@ function describeCause(err: unknown): string {
 export class HodeiClient {
   constructor(readonly baseUrl: string, private readonly token: string | null) {}
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
+  private async request(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...extra };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -47,8 +47,13 @@ export class HodeiClient {
     return res;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.request(method, path, body)).json()) as T;
+  private async json<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+    return (await (await this.request(method, path, body, extra)).json()) as T;
+  }
+
+  /** Any JSON API call (PUT/PATCH/POST of queues, schedules, templates...). */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return this.json(method, path, body);
   }
 
   /** GET a JSON document (any API path: /v1/slo, /v1/health, /v1/events...). */
@@ -73,8 +78,9 @@ export class HodeiClient {
     }
   }
 
-  submit(job: JobSubmission): Promise<Job> {
-    return this.json('POST', '/v1/jobs', job);
+  /** With an idempotency key, a retried submission answers the original job. */
+  submit(job: JobSubmission, opts: { idempotencyKey?: string } = {}): Promise<Job> {
+    return this.json('POST', '/v1/jobs', job, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {});
   }
 
   getJob(id: string): Promise<Job> {

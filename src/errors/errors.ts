@@ -3,7 +3,7 @@
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'JOB_NOT_FOUND' | 'WORKER_NOT_FOUND' | 'NOT_FOUND'
   | 'CONFLICT' | 'ILLEGAL_TRANSITION' | 'PAYLOAD_TOO_LARGE' | 'CONFIG_INVALID' | 'PROVIDER_ERROR'
-  | 'INTERNAL';
+  | 'IDEMPOTENCY_KEY_REUSED' | 'INTERNAL';
 
 export class HodeiError extends Error {
   constructor(
