@@ -2,6 +2,7 @@
 // (--queue --priority --in --at --key --depends-on --idempotency-key).
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JobSubmission } from '../client/client.js';
+import { ValidationError } from '../errors/errors.js';
 import type { QueueView } from '../jobs/queues.js';
 import { addClientOptions, age, clientFrom, parseInteger, print, table, type ClientFlags } from './common.js';
 
@@ -43,7 +44,8 @@ export function addQueueRunOptions(cmd: Command): Command {
 
 /** The submission fields the queue flags set. */
 export function queueFields(f: QueueRunFlags, now = Date.now()): Partial<JobSubmission> {
-  if (f.in !== undefined && f.at !== undefined) throw new InvalidArgumentError('give --in or --at, not both');
+  // Inside an action a commander error would exit silently: a ValidationError is reported.
+  if (f.in !== undefined && f.at !== undefined) throw new ValidationError('give --in or --at, not both');
   const runAt = f.in !== undefined ? new Date(now + f.in * 1000).toISOString() : f.at;
   return {
     ...(f.queue ? { queue: f.queue } : {}), ...(f.priority !== undefined ? { priority: f.priority } : {}),
@@ -63,6 +65,11 @@ export function formatQueues(queues: QueueView[]): string {
     String(q.jobs.queued), String(q.jobs.provisioning + q.jobs.assigned + q.jobs.running), String(q.jobs.scheduled), String(q.jobs.blocked),
     q.oldestQueuedSeconds > 0 ? `${Math.round(q.oldestQueuedSeconds)}s` : '-', q.lastStartedAt ? `${age(q.lastStartedAt)} ago` : '-',
   ]));
+}
+
+function concurrency(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 1_000_000) throw new ValidationError(`--concurrency must be a whole number up to 1000000 or none, got '${v}'`);
+  return Number(v);
 }
 
 interface SetFlags extends ClientFlags { concurrency?: string; cpu?: string; memory?: string; gpu?: number }
@@ -95,11 +102,11 @@ export function registerQueuesCommand(program: Command): void {
     .option('--gpu <n>', 'GPU quota of running jobs', parseInteger('--gpu', 0, 100_000)))
     .action(async (name: string, flags: SetFlags) => {
       const body: Record<string, unknown> = {};
-      if (flags.concurrency !== undefined) body.concurrency = flags.concurrency === 'none' ? null : parseInteger('--concurrency', 0, 1_000_000)(flags.concurrency);
+      if (flags.concurrency !== undefined) body.concurrency = flags.concurrency === 'none' ? null : concurrency(flags.concurrency);
       if (flags.cpu || flags.memory || flags.gpu !== undefined) {
         body.quota = { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) };
       }
-      if (Object.keys(body).length === 0) throw new InvalidArgumentError('nothing to set: give --concurrency, --cpu, --memory or --gpu');
+      if (Object.keys(body).length === 0) throw new ValidationError('nothing to set: give --concurrency, --cpu, --memory or --gpu');
       const q = await clientFrom(flags).send<QueueView>('PATCH', path(name), body);
       print(flags.json, q, () => formatQueues([q]));
     });
