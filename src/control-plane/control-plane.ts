@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
+import { scheduleRoutes } from '../api/routes/schedules.js';
+import { ScheduleService } from '../schedules/service.js';
+import { ScheduleTicker } from '../schedules/ticker.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
@@ -40,6 +43,8 @@ export interface ControlPlane {
   gateway: Gateway;
   scheduler: Scheduler;
   registry: Registry;
+  /** Cron schedules (CRUD) and the loop that fires them. */
+  schedules: { service: ScheduleService; ticker: ScheduleTicker };
   /** Event recorder, SLO engine. */
   observability: Observability;
   health: HealthRegistry;
@@ -69,6 +74,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const provider = observability.provider;
   const pools = poolsPlugin(provider, store);
+  const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
@@ -78,6 +84,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => healthRoutes(a, health),
       ...observability.plugins,
       pools.plugin,
+      (a) => scheduleRoutes(a, schedules.service),
     ],
   });
   await app.listen({ host: cfg.host, port: cfg.port });
@@ -116,14 +123,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   probeTimer.unref();
   scheduler.start();
   reconciler.start();
+  schedules.ticker.start();
   observability.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, observability, health, app,
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, observability, health, app,
     async stop(opts = {}) {
       clearInterval(probeTimer);
-      await Promise.all([scheduler.stop(), reconciler.stop()]);
+      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop()]);
       await provider.stop(opts);
       await gateway.close();
       await app.close();

@@ -6,7 +6,7 @@ import {
 } from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { JobListQuery, JobPage, Store, StoredLogEntry } from '../store/store.js';
+import type { JobListQuery, JobPage, Store, StoredLogEntry, SubmitJob } from '../store/store.js';
 import { JobBus } from './events.js';
 import { QueueService } from './queues.js';
 import { bodyHash, IDEMPOTENCY_TTL_MS, normalizeSpec, toSubmitted, type SubmitOptions, type Submitted } from './submission.js';
@@ -38,25 +38,41 @@ export class JobService {
 
   /** Queues a job; an existing one answers when its singleton key is held (see submitJob). */
   async submit(spec: JobSpec, opts: SubmitOptions = {}): Promise<Submitted> {
+    const prepared = this.prepare(spec);
+    const key = opts.idempotencyKey;
+    const now = prepared.createdAt;
+    const result = toSubmitted(await this.store.submitJob({
+      ...prepared,
+      ...(key ? { idempotency: { key, bodyHash: bodyHash(opts.body ?? spec), expiredBefore: new Date(now.getTime() - IDEMPOTENCY_TTL_MS) } } : {}),
+    }), key);
+    if (result.existing) {
+      this.log.info({ jobId: result.job.id, cause: result.existing }, 'submission answered with an existing job');
+      this.bus.emit('job.deduplicated', { job: result.job, cause: result.existing });
+    } else {
+      this.announce(result.job);
+    }
+    return result;
+  }
+
+  /** A new job's row, ready for the store (used by submit and by schedules, which insert it with their run). */
+  prepare(spec: JobSpec): SubmitJob {
     const s = normalizeSpec(spec);
     const now = this.now();
     const due = s.runAt && Date.parse(s.runAt) > now.getTime() ? new Date(s.runAt) : now;
-    const key = opts.idempotencyKey;
-    const result = toSubmitted(await this.store.submitJob({
-      id: randomUUID(), spec: s, createdAt: now, rankAt: claimRank(due, s.priority ?? 0, this.agingSeconds),
-      ...(key ? { idempotency: { key, bodyHash: bodyHash(opts.body ?? spec), expiredBefore: new Date(now.getTime() - IDEMPOTENCY_TTL_MS) } } : {}),
-    }), key);
-    const { job } = result;
-    if (result.existing) {
-      this.log.info({ jobId: job.id, cause: result.existing }, 'submission answered with an existing job');
-      this.bus.emit('job.deduplicated', { job, cause: result.existing });
-      return result;
-    }
+    return { id: randomUUID(), spec: s, createdAt: now, rankAt: claimRank(due, s.priority ?? 0, this.agingSeconds) };
+  }
+
+  /** Tells the scheduler and listeners about a job just inserted. */
+  announce(job: Job): void {
     // Never log the spec: env and secrets may hold credentials. Names and counts are enough.
-    this.log.info({ jobId: job.id, state: job.state, queue: s.queue, command: spec.command, secretCount: Object.keys(spec.secrets).length }, 'job submitted');
+    this.log.info({ jobId: job.id, state: job.state, queue: job.spec.queue, command: job.spec.command, secretCount: job.spec.secretNames.length }, 'job submitted');
     if (job.state === 'queued') this.bus.emit('job.queued', job);
     this.bus.emit('job.changed', job);
-    return result;
+  }
+
+  /** Deletes finished jobs with these labels beyond the newest n succeeded / m other (schedule history limits). */
+  pruneFinished(labels: Record<string, string>, keepSucceeded: number, keepFailed: number): Promise<number> {
+    return this.store.pruneFinishedJobs(labels, keepSucceeded, keepFailed);
   }
 
   /**

@@ -28,7 +28,8 @@ export class QueueSql implements QueueStore {
     return this.db.transaction((tx) => this.submitIn(tx, job));
   }
 
-  private async submitIn(tx: Queryable, job: SubmitJob): Promise<SubmitResult> {
+  /** Submission inside a caller's transaction (a schedule run inserts its job with the run). */
+  protected async submitIn(tx: Queryable, job: SubmitJob): Promise<SubmitResult> {
     const deps = [...new Set(job.spec.dependsOn ?? [])];
     if (deps.length > 0) {
       const found = new Set((await tx.query(q.JOB_STATES_OF, [deps])).map((r) => str(r, 'id')));

@@ -8,7 +8,8 @@ import { ConflictError, HodeiError, NotFoundError, ValidationError } from '../er
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SqlEngine } from './engine.js';
 import { migrate } from './migrate.js';
-import { DuplicateJobIdError, QueueSql } from './queue-sql.js';
+import { DuplicateJobIdError } from './queue-sql.js';
+import { ScheduleSql } from './schedule-sql.js';
 import * as q from './queries.js';
 import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
@@ -33,7 +34,7 @@ function checkLimit(field: string, n: number, max: number): void {
 const transition = (state: string, at: Date, reason?: string | null): string =>
   JSON.stringify([reason ? { state, at: at.toISOString(), reason } : { state, at: at.toISOString() }]);
 
-export class SqlStore extends QueueSql implements Store {
+export class SqlStore extends ScheduleSql implements Store {
   constructor(db: SqlEngine) {
     super(db);
   }

@@ -3,8 +3,10 @@
 import type { Job, JobSpec, JobState } from '../domain/job.js';
 import type { Worker, WorkerState } from '../domain/worker.js';
 import type { QueueStore } from './queue-types.js';
+import type { ScheduleStore } from './schedule-types.js';
 
 export type * from './queue-types.js';
+export type * from './schedule-types.js';
 
 export interface NewJob {
   id: string;
@@ -203,7 +205,7 @@ export interface PoolStore {
   countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number>;
 }
 
-export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore {
+export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore, ScheduleStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;
