@@ -24,6 +24,7 @@ if (!onlyWorker) {
   (await import('./health.js')).registerHealthCommand(program);
   (await import('./pools.js')).registerPoolsCommand(program);
   (await import('./queues.js')).registerQueuesCommand(program);
+  (await import('./schedules.js')).registerSchedulesCommand(program);
 }
 
 try {

@@ -52,8 +52,10 @@ export class HodeiClient {
   }
 
   /** Any JSON API call (PUT/PATCH/POST of queues, schedules, templates...). */
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    return this.json(method, path, body);
+  async send<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body);
+    // 204 No Content (a DELETE) has no body: callers of such routes use T = void.
+    return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
   /** GET a JSON document (any API path: /v1/slo, /v1/health, /v1/events...). */

@@ -63,9 +63,13 @@ export function scheduleRoutes(app: FastifyInstance, schedules: ScheduleService)
     schema: { summary: 'Get a schedule', tags: ['schedules'], params: nameParams, response: { 200: view, ...errors } },
   }, (req) => schedules.get(req.params.name));
 
-  app.get<{ Params: { name: string } }>('/v1/schedules/:name/runs', {
-    schema: { summary: 'Recent runs of a schedule, newest first (triggered or missed)', tags: ['schedules'], params: nameParams, response: { 200: { type: 'object', properties: { runs: { type: 'array', items: run } } }, ...errors } },
-  }, async (req) => ({ runs: await schedules.runs(req.params.name) }));
+  app.get<{ Params: { name: string }; Querystring: { limit: number } }>('/v1/schedules/:name/runs', {
+    schema: {
+      summary: 'Recent runs of a schedule, newest first (triggered or missed)', tags: ['schedules'], params: nameParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } } },
+      response: { 200: { type: 'object', properties: { runs: { type: 'array', items: run } } }, ...errors },
+    },
+  }, async (req) => ({ runs: await schedules.runs(req.params.name, req.query.limit) }));
 
   app.patch<{ Params: { name: string }; Body: Partial<ScheduleInput> }>('/v1/schedules/:name', {
     schema: { summary: 'Change a schedule (suspend, cron, job...)', tags: ['schedules'], params: nameParams, body: patchBody, response: { 200: view, ...errors } },
