@@ -14,6 +14,7 @@ import { WorkerSessions } from '../jobs/worker-sessions.js';
 import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
+import { observeQueues } from '../observability/queue-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
 import { createProvider } from '../providers/factory.js';
 import type { WorkerProvider } from '../providers/provider.js';
@@ -75,6 +76,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const provider = observability.provider;
   const pools = poolsPlugin(provider, store);
   const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
+  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,

@@ -18,6 +18,8 @@ export interface JobBusEvents {
   'job.skipped': [job: Job];
   /** A queue was paused (not: re-saved while already paused). */
   'queue.paused': [ev: { queue: string; queued: number }];
+  /** Finished jobs were deleted (history limit, ttl, retention, or on request). */
+  'jobs.deleted': [ev: { reason: 'history_limit' | 'ttl' | 'retention' | 'api'; count: number }];
   /** A queue's settings changed (resumed, a higher ceiling...): the scheduler should look for work. */
   'queue.changed': [queue: string];
   /** A worker agent registered (its one-time token was accepted): the provider's startup is complete. */

@@ -71,8 +71,10 @@ export class JobService {
   }
 
   /** Deletes finished jobs with these labels beyond the newest n succeeded / m other (schedule history limits). */
-  pruneFinished(labels: Record<string, string>, keepSucceeded: number, keepFailed: number): Promise<number> {
-    return this.store.pruneFinishedJobs(labels, keepSucceeded, keepFailed);
+  async pruneFinished(labels: Record<string, string>, keepSucceeded: number, keepFailed: number): Promise<number> {
+    const count = await this.store.pruneFinishedJobs(labels, keepSucceeded, keepFailed);
+    if (count > 0) this.bus.emit('jobs.deleted', { reason: 'history_limit', count });
+    return count;
   }
 
   /**

@@ -15,7 +15,8 @@ export const TICK_LABEL = 'hodei.io/schedule-tick';
 
 export interface ScheduleEvents {
   'schedule.triggered': [ev: { schedule: string; tick: Date; jobId: string }];
-  'schedule.missed': [ev: { schedule: string; tick: Date; reason: string }];
+  /** `count`: ticks this event stands for (several, when a long outage is summarised). @defaultValue 1 */
+  'schedule.missed': [ev: { schedule: string; tick: Date; reason: string; count?: number }];
 }
 
 /** Most ticks looked at per schedule and pass (a long outage of a per-second schedule). */
@@ -79,7 +80,10 @@ export class ScheduleTicker {
       if (missedRows-- > 0) continue; // counted below, no row of its own
       await this.missed(s.name, t, forbidReason ?? `not started within startingDeadlineSeconds (${deadline ?? 0} s)`, now);
     }
-    if (late.length > MAX_MISSED_ROWS) this.events.emit('schedule.missed', { schedule: s.name, tick: late[0] ?? now, reason: `${late.length - MAX_MISSED_ROWS} more ticks missed` });
+    if (late.length > MAX_MISSED_ROWS) {
+      const count = late.length - MAX_MISSED_ROWS;
+      this.events.emit('schedule.missed', { schedule: s.name, tick: late[0] ?? now, reason: `${count} more ticks missed`, count });
+    }
     for (const t of startable) {
       if (forbidReason) {
         // Held until its deadline passes (then recorded missed); without one, missed at once.

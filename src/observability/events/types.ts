@@ -27,6 +27,11 @@ export interface EventDetailsMap {
   'slo.recovered': SloChange;
   /** A probe's overall status changed; `failing` names the checks that are not Healthy. */
   'health.changed': { probe: string; from: string; to: string; failing: string[] };
+  'queue.paused': { queue: string; queued: number };
+  'schedule.triggered': { schedule: string; tick: string; job_id: string };
+  'schedule.missed': { schedule: string; tick: string; reason: string };
+  'job.deduplicated': { job_id: string; cause: string };
+  'job.skipped': { job_id: string; reason: string; message: string };
 }
 
 export type EventType = keyof EventDetailsMap;
@@ -36,10 +41,11 @@ export const EVENT_TYPES = [
   'hpa.scale_up', 'hpa.scale_down', 'namespace.created', 'namespace.deleted', 'api.request.failed',
   'api.request.summary', 'network_policy.violation', 'resource.allocated', 'resource.released',
   'slo.violated', 'slo.recovered', 'health.changed',
+  'queue.paused', 'schedule.triggered', 'schedule.missed', 'job.deduplicated', 'job.skipped',
 ] as const satisfies readonly EventType[];
 
 /** Event types whose `success` defaults to false. */
-const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated']);
+const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated', 'schedule.missed', 'job.skipped']);
 export const defaultSuccess = (type: string): boolean => !FAILURES.has(type);
 
 /** The spec's event shape, as served by /v1/events, streamed, and written to the file sink. */
