@@ -8,7 +8,7 @@ import { renderDiagnosis } from '../diagnostics/render.js';
 import { takeSnapshot } from '../diagnostics/snapshot.js';
 import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
 
-const DIAGNOSE_TYPES = ['worker.created', 'worker.failed'];
+const DIAGNOSE_TYPES = ['worker.created', 'worker.failed', 'schedule.missed'];
 
 /** "90s", "10m", "2h", "7d" → minutes. */
 export function durationMinutes(flag: string) {
