@@ -42,6 +42,8 @@ export interface HodeiConfig {
   slo?: Partial<KubernetesSLOs> & { windowSeconds?: number };
   /** Event recorder: optional JSON-lines file and retention; see docs/events.md. */
   events?: { file?: string; maxAgeSeconds?: number; maxCount?: number };
+  /** Require the API bearer token on /metrics (open by default, as Prometheus expects). @defaultValue false */
+  metricsRequireToken?: boolean;
 }
 
 export const DEFAULT_CONFIG = {
@@ -80,6 +82,7 @@ const schema = {
         windowSeconds: { type: 'integer', minimum: 60, maximum: 30 * 86400 },
       },
     },
+    metricsRequireToken: { type: 'boolean' },
     events: {
       type: 'object', additionalProperties: false,
       properties: {
@@ -99,6 +102,7 @@ const ENV: Record<string, keyof HodeiConfig> = {
   HODEI_MAX_WORKERS: 'maxWorkers', HODEI_WORKER_MODE: 'workerMode', HODEI_HEARTBEAT_INTERVAL_MS: 'heartbeatIntervalMs',
   HODEI_WORKER_LOST_AFTER_MS: 'workerLostAfterMs', HODEI_REGISTRATION_TIMEOUT_MS: 'registrationTimeoutMs',
   HODEI_RECONCILE_INTERVAL_MS: 'reconcileIntervalMs', HODEI_LOG_LEVEL: 'logLevel',
+  HODEI_METRICS_REQUIRE_TOKEN: 'metricsRequireToken',
 };
 const NUMERIC = new Set<keyof HodeiConfig>(['port', 'maxWorkers', 'heartbeatIntervalMs', 'workerLostAfterMs', 'registrationTimeoutMs', 'reconcileIntervalMs']);
 
@@ -107,9 +111,18 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   for (const [name, key] of Object.entries(ENV)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    out[key] = NUMERIC.has(key) ? toNumber(raw, name) : raw;
+    out[key] = NUMERIC.has(key) ? toNumber(raw, name) : BOOLEAN.has(key) ? toBoolean(raw, name) : raw;
   }
   return out;
+}
+
+const BOOLEAN = new Set<keyof HodeiConfig>(['metricsRequireToken']);
+
+function toBoolean(raw: string, field: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(field, `must be true or false, got '${raw.slice(0, 40)}'`);
 }
 
 function toNumber(raw: string, field: string): number {

@@ -52,6 +52,7 @@ export function registerDemoCommand(program: Command): void {
       process.stdout.write(`\nMetrics:   ${cp.url}/metrics\n${metrics.map((l) => `  ${l}`).join('\n')}\n`);
       process.stdout.write(`Health:    ${cp.url}/livez  ${cp.url}/readyz?verbose  ${cp.url}/startupz\n`);
       process.stdout.write(`API:       ${cp.url}/openapi.json (token in ${join(dataDir, 'api-token')})\n`);
+      process.stdout.write(`Console:   ${cp.url}/ (sign in with that token${flags.keep ? '' : '; add --keep to keep it open'})\n`);
       const ok = finals.every(({ s, job }) => job.state === s.expect);
       if (flags.keep) {
         process.stdout.write(`\nServing until Ctrl-C. Try: HODEI_URL=${cp.url} HODEI_DATA_DIR=${dataDir} hodei jobs list\n`);

@@ -36,6 +36,7 @@ export function registerServerCommand(program: Command): void {
         onTokenGenerated: (token, path) => process.stderr.write(`Generated API token (shown once; kept in ${path}):\n  ${token}\n`),
       });
       process.stderr.write(`hodei server listening on ${cp.url} (metrics ${cp.url}/metrics, health ${cp.url}/readyz)\n`);
+      process.stderr.write(`Web console: ${cp.url}/ (sign in with the API token)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

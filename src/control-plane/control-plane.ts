@@ -6,16 +6,21 @@ import { poolsPlugin } from '../api/routes/pools.js';
 import { scheduleRoutes } from '../api/routes/schedules.js';
 import { ScheduleService } from '../schedules/service.js';
 import { ScheduleTicker } from '../schedules/ticker.js';
+import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
+import { eventRoutes } from '../api/routes/events.js';
+import { sloRoutes } from '../api/routes/slo.js';
 import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
 import { observeQueues } from '../observability/queue-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
+import { platformReading, RecentSamples } from '../observability/recent-samples.js';
 import { createProvider } from '../providers/factory.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import { Reconciler } from '../scheduler/reconciler.js';
@@ -65,28 +70,45 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
-  const gateway = createGateway({ backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new PlatformMetrics(registry, jobs);
+  const platformMetrics = new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
   const observability = createObservability({
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
   const provider = observability.provider;
+  const gateway = createGateway({
+    backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    onRejected: (r) => {
+      platformMetrics.workerRejected(r.reason);
+      recordWorkerRejection(observability.events, r);
+    },
+  });
   const pools = poolsPlugin(provider, store);
   const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
   observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
+  // The console's Overview charts: the last 15 minutes of the server's own numbers.
+  const samples = new RecentSamples({
+    read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
+    onError: (err) => logger.warn({ err }, 'stats sample failed'),
+  });
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
     plugins: [
-      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
+      (a) => a.get('/metrics', {
+        config: { public: !cfg.metricsRequireToken },
+        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
+      }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
-      ...observability.plugins,
+      (a) => eventRoutes(a, observability.events),
+      (a) => sloRoutes(a, observability.slo),
       pools.plugin,
       (a) => scheduleRoutes(a, schedules.service),
+      (a) => statsRoutes(a, () => samples.series()),
     ],
   });
   await app.listen({ host: cfg.host, port: cfg.port });
@@ -127,6 +149,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   reconciler.start();
   schedules.ticker.start();
   observability.start();
+  samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
@@ -137,6 +160,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await provider.stop(opts);
       await gateway.close();
       await app.close();
+      await samples.stop();
       await observability.stop();
       await store.close();
     },

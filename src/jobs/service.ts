@@ -136,9 +136,10 @@ export class JobService {
   /**
    * Records how an attempt ended. Exit 0 succeeds; a failure is retried (back to `queued` after
    * exponential backoff) while attempts remain; timeouts and cancellations are final.
-   * Guarded by state and attempt, so a late or duplicated report changes nothing.
+   * Guarded by state and attempt, so a late or duplicated report changes nothing; with
+   * `by.workerId` (a worker's own report) also by the store's record that this worker holds it.
    */
-  async endAttempt(jobId: string, attempt: number, end: AttemptEnd): Promise<Job | null> {
+  async endAttempt(jobId: string, attempt: number, end: AttemptEnd, by: { workerId?: string } = {}): Promise<Job | null> {
     const job = await this.store.getJob(jobId);
     if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
     const now = this.now();
@@ -149,7 +150,7 @@ export class JobService {
           notBefore: new Date(now.getTime() + retryBackoffMs(attempt)) }
       : { ...base, reason: outcome.reason };
     const next = await this.store.transitionJob(jobId, allowedSources(outcome.state), outcome.state, patch,
-      { attempt, reason: outcome.reason, now });
+      { attempt, reason: outcome.reason, now, ...(by.workerId === undefined ? {} : { workerId: by.workerId }) });
     if (!next) return null;
     if (next.state === 'queued') {
       this.log.info({ jobId, attempt, reason: outcome.reason, retryAt: next.notBefore }, 'job attempt failed; retrying');

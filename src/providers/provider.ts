@@ -39,7 +39,7 @@ export interface HealthCheck {
   durationMs: number;
 }
 
-/** A named check for the control plane's probes (same shape as observability's NamedCheck). */
+/** A named check for the control plane's probes (run by health-runner.ts: in parallel, each bounded by its timeout). */
 export interface ProviderHealthCheck {
   name: string;
   probes: ReadonlyArray<'liveness' | 'readiness' | 'startup'>;

@@ -1,7 +1,10 @@
 // Queues, submission and the claim over the SqlEngine; the base class of SqlStore (sql-store.ts
 // keeps jobs, logs, workers, pools and events). Multi-statement operations run in one transaction.
 import { claimRank, JOB_STATES, type Job, type JobState } from '../domain/job.js';
-import { cpuToMillicores, memoryToBytes } from '../util/quantity.js';
+import { parseQuantity, toMilli } from '../util/quantity.js';
+
+const cpuToMillicores = (q: string): number => toMilli(q);
+const memoryToBytes = (q: string): number => Math.round(parseQuantity(q));
 import type { Queryable, SqlEngine } from './engine.js';
 import { GET_JOB } from './queries.js';
 import * as q from './queue-queries.js';

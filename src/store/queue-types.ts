@@ -1,6 +1,11 @@
 // Store types of queues and submission (idempotency keys, singleton keys, dependencies).
-import type { Job, JobState } from '../domain/job.js';
-import type { NewJob } from './store.js';
+import type { Job, JobSpec, JobState } from '../domain/job.js';
+
+export interface NewJob {
+  id: string;
+  spec: JobSpec;
+  createdAt: Date;
+}
 
 export interface QueueQuota {
   /** CPU of the queue's running jobs together, e.g. "4" or "2500m". */

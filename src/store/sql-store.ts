@@ -13,7 +13,7 @@ import { ScheduleSql } from './schedule-sql.js';
 import * as q from './queries.js';
 import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
-  EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
+  AttemptHolding, EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
   StoredEvent, StoredLogEntry, WorkerPatch,
 } from './store.js';
 
@@ -97,13 +97,13 @@ export class SqlStore extends ScheduleSql implements Store {
    * is recorded with `opts.reason`, falling back to `patch.reason`.
    */
   async transitionJob(id: string, from: readonly JobState[], to: JobState, patch: JobTransitionPatch = {},
-    opts: { attempt?: number; reason?: string; now?: Date } = {}): Promise<Job | null> {
+    opts: { attempt?: number; reason?: string; now?: Date; workerId?: string } = {}): Promise<Job | null> {
     for (const f of from) assertTransition(f, to);
     if (from.length === 0) return null;
     const now = opts.now ?? new Date();
     const p = { ...patch, notBefore: patch.notBefore?.toISOString() };
     const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
-      now.toISOString(), transition(to, now, opts.reason ?? patch.reason), JSON.stringify(p), isTerminal(to)]);
+      now.toISOString(), transition(to, now, opts.reason ?? patch.reason), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
     return row ? toJob(row) : null;
   }
 
@@ -118,12 +118,17 @@ export class SqlStore extends ScheduleSql implements Store {
     return counts;
   }
 
-  /** PostgreSQL text cannot hold NUL, which process output may contain: it becomes U+FFFD. */
-  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void> {
-    if (entries.length === 0) return;
-    const rows = entries.map((e) => ({ stream: e.stream, data: e.data.replaceAll('\0', '\uFFFD') }));
+  /**
+   * PostgreSQL text cannot hold NUL, and jsonb refuses lone UTF-16 surrogates; process output may
+   * carry either (a hostile agent certainly can): each becomes U+FFFD, so output is never refused.
+   */
+  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
+    opts: { workerId?: string } = {}): Promise<boolean> {
+    if (entries.length === 0 && opts.workerId === undefined) return true;
+    const rows = entries.map((e) => ({ stream: e.stream, data: storableText(e.data) }));
     try {
-      await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null]);
+      const [row] = await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null, opts.workerId ?? null]);
+      return row?.owned === true;
     } catch (err) {
       if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('job', jobId);
       throw err;
@@ -185,6 +190,11 @@ export class SqlStore extends ScheduleSql implements Store {
   async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
     const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
     return row ? toWorker(row) : null;
+  }
+
+  async attemptHolder(workerId: string, jobId: string, attempt: number): Promise<AttemptHolding> {
+    const [row] = await this.db.query(q.ATTEMPT_HOLDER, [workerId, jobId, attempt]);
+    return row?.holds === true ? 'holds' : row?.holds_other === true ? 'other_attempt' : 'none';
   }
 
   // ── pools ────────────────────────────────────────────────────────────────────────────────
@@ -252,6 +262,10 @@ export class SqlStore extends ScheduleSql implements Store {
     return row ? num(row, 'n') : 0;
   }
 }
+
+/** NUL and lone surrogates (which PostgreSQL text/jsonb cannot hold) as U+FFFD. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storableText = (s: string): string => s.replace(UNSTORABLE, '\uFFFD');
 
 function workerPatch(p: WorkerPatch): string {
   return JSON.stringify({

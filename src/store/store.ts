@@ -1,18 +1,13 @@
 // The one store interface. Two engines implement it with the same SQL: embedded PGlite (default)
 // and PostgreSQL (several control-plane replicas). Every method is atomic on its own.
-import type { Job, JobSpec, JobState } from '../domain/job.js';
+import type { Job, JobState } from '../domain/job.js';
 import type { Worker, WorkerState } from '../domain/worker.js';
-import type { QueueStore } from './queue-types.js';
+import type { NewJob, QueueStore } from './queue-types.js';
 import type { ScheduleStore } from './schedule-types.js';
 
 export type * from './queue-types.js';
 export type * from './schedule-types.js';
 
-export interface NewJob {
-  id: string;
-  spec: JobSpec;
-  createdAt: Date;
-}
 
 export interface JobListQuery {
   state?: JobState;
@@ -85,7 +80,11 @@ export interface JobStore {
    * or null when the guard did not hold (another replica or event got there first).
    */
   transitionJob(id: string, from: readonly JobState[], to: JobState, patch?: JobTransitionPatch,
-    opts?: { attempt?: number; reason?: string; now?: Date }): Promise<Job | null>;
+    opts?: {
+      attempt?: number; reason?: string; now?: Date;
+      /** Also require that the job is held by this worker (a worker's own report). */
+      workerId?: string;
+    }): Promise<Job | null>;
   /**
    * Moves up to `limit` due queued jobs to `provisioning` and returns them, earliest claim rank
    * first, within each queue's pause, concurrency and quota (see queue-queries.ts CLAIM_JOBS).
@@ -101,12 +100,17 @@ export interface JobStore {
 
   /**
    * Appends entries in order. With `batchSeq` (the agent's batch number for this attempt) a batch
-   * already stored is ignored, so a batch resent after a reconnect is stored once.
+   * already stored is ignored, so a batch resent after a reconnect is stored once. With
+   * `opts.workerId`, nothing is written unless that worker holds this attempt (see attemptHolder),
+   * checked in the same statement; returns false then. NUL and lone surrogates become U+FFFD.
    */
-  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void>;
+  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
+    opts?: { workerId?: string }): Promise<boolean>;
   /** Entries with seq > afterSeq, oldest first. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
 }
+
+export type AttemptHolding = 'holds' | 'other_attempt' | 'none';
 
 export interface WorkerStore {
   insertWorker(w: NewWorker): Promise<Worker>;
@@ -123,6 +127,11 @@ export interface WorkerStore {
   consumeWorkerToken(tokenHash: string, now: Date): Promise<Worker | null>;
   /** The worker whose session token hashes to this value (reconnect after a restart). */
   findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null>;
+  /**
+   * Whether the job attempt was handed to this worker (`holds`), another attempt of that job was
+   * (`other_attempt`), or neither (`none`). Every assignment is recorded, past attempts included.
+   */
+  attemptHolder(workerId: string, jobId: string, attempt: number): Promise<AttemptHolding>;
 }
 
 export interface NewEvent {

@@ -60,7 +60,8 @@ function parseLabels(raw: string | string[] | undefined): Record<string, string>
   const out: Record<string, string> = {};
   for (const pair of Array.isArray(raw) ? raw : [raw]) {
     const i = pair.indexOf('=');
-    if (i <= 0) throw new ValidationError(`querystring label: must be key=value, got '${pair.slice(0, 100)}'`, { field: 'label', rule: 'must be key=value' });
+    // The value is not echoed: error messages carry nothing of the request.
+    if (i <= 0) throw new ValidationError('querystring label: must be key=value', { field: 'label', rule: 'must be key=value' });
     out[pair.slice(0, i)] = pair.slice(i + 1);
   }
   return out;

@@ -1,0 +1,105 @@
+// The real Kubernetes control plane of test/k8s-control-plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and kubectl in one Go binary): built once per source
+// hash into ~/.cache/hodei/k8s-<hash>/ (HODEI_K8S_CACHE overrides the root), then started in
+// seconds. A machine without Go gets GoMissingError, which callers report in one line.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { packageRoot } from '../../util/paths.js';
+
+export class GoMissingError extends Error {
+  constructor() { super('Go is not installed (`go` not on PATH): the real Kubernetes control plane cannot be built'); this.name = 'GoMissingError'; }
+}
+
+export interface ControlPlaneBinary {
+  /** The multi-call binary (`up`, `kube-apiserver`, …). */
+  bin: string;
+  /** kubectl of the same Kubernetes version (a link to bin). */
+  kubectl: string;
+  /** true when this call built it (false: taken from the cache). */
+  built: boolean;
+  ms: number;
+}
+
+export const controlPlaneSource = (): string => join(packageRoot(), 'test', 'k8s-control-plane');
+
+/** Hash of go.mod, go.sum and the Go sources: the cache key. */
+export function sourceHash(dir = controlPlaneSource()): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+export function goAvailable(): boolean {
+  return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+export function cacheDir(hash = sourceHash()): string {
+  return join(process.env.HODEI_K8S_CACHE ?? join(homedir(), '.cache', 'hodei'), `k8s-${hash}`);
+}
+
+/** Builds the binary unless the cache has it. `log` gets one line when a (slow) build starts. */
+export function ensureControlPlaneBinary(log: (line: string) => void = () => {}): ControlPlaneBinary {
+  const started = Date.now();
+  const dir = cacheDir();
+  const bin = join(dir, 'k8s-control-plane');
+  const kubectl = join(dir, 'kubectl');
+  if (existsSync(bin) && existsSync(kubectl)) return { bin, kubectl, built: false, ms: Date.now() - started };
+  if (!goAvailable()) throw new GoMissingError();
+  mkdirSync(dir, { recursive: true });
+  log(`building the Kubernetes control plane (Go, cold build: minutes) into ${dir}`);
+  // Build into a private name and rename: a concurrent run never sees half a binary.
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, '.'], {
+    cwd: controlPlaneSource(), stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false' },
+  });
+  if (r.status !== 0) { rmSync(tmp, { force: true }); throw new Error(`go build of ${controlPlaneSource()} failed (exit ${r.status ?? r.signal})`); }
+  renameSync(tmp, bin);
+  rmSync(kubectl, { force: true });
+  symlinkSync('k8s-control-plane', kubectl);
+  return { bin, kubectl, built: true, ms: Date.now() - started };
+}
+
+export interface ControlPlane {
+  server: string;
+  /** Admin (system:masters) kubeconfig. */
+  kubeconfig: string;
+  ca: string;
+  /** Serving certificate/key signed by the CA, for 127.0.0.1 (the kubelets' log endpoint uses it too). */
+  servingCert: string;
+  servingKey: string;
+  dir: string;
+  pid: number;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+interface ReadyLine { ready: boolean; server: string; kubeconfig: string; ca: string; servingCert: string; servingKey: string; dir: string; startMs: number }
+
+/** Starts `bin up --dir DIR`; resolves on its ready line, rejects if it exits first. */
+export function startControlPlane(bin: string, dir: string): Promise<ControlPlane> {
+  const proc = spawn(bin, ['up', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  proc.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout });
+    lines.on('line', (line) => {
+      let parsed: ReadyLine | undefined;
+      try { parsed = JSON.parse(line) as ReadyLine; } catch { return; }
+      if (!parsed.ready) return;
+      resolve({
+        server: parsed.server, kubeconfig: parsed.kubeconfig, ca: parsed.ca, servingCert: parsed.servingCert, servingKey: parsed.servingKey,
+        dir: parsed.dir, pid: proc.pid ?? 0, startMs: parsed.startMs, stop,
+      });
+    });
+    void exited.then((code) => reject(new Error(`k8s-control-plane exited (${code}) before ready: ${stderr.trim() || `see ${dir}/*.log`}`)));
+  });
+}
