@@ -131,7 +131,7 @@ describe.each(TEST_ENGINES)('queue ceiling across replicas on %s', (engine) => {
       // Claimers race while new, higher-priority jobs keep arriving (so their candidate lists
       // differ); each claimed job is finished after the claim, so slots free up as they go.
       const claimer = async (s: Store): Promise<void> => {
-        while (finished < 60 + extra) {
+        while (finished < 120) {
           if (extra < 60) await s.insertJob(newJob(`x${extra++}`, 100 + extra, { queue: 'q', priority: extra }));
           const jobs = await s.claimQueuedJobs(5, at(1000));
           const active = (await s.countJobsByState()).provisioning;
