@@ -77,7 +77,7 @@ export class ScheduleService {
   }
 }
 
-const notFound = (name: string): HodeiError => new HodeiError('NOT_FOUND', `schedule '${name}' not found`, { name });
+const notFound = (name: string): HodeiError => new HodeiError('SCHEDULE_NOT_FOUND', `schedule '${name}' not found`, { name });
 
 function toSpec(input: Omit<ScheduleInput, 'name'>): ScheduleSpec {
   const spec: ScheduleSpec = { ...DEFAULTS, ...input, job: input.job };
