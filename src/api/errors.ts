@@ -11,7 +11,7 @@ import { toValidationError } from '../util/validate.js';
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400, UNAUTHORIZED: 401, JOB_NOT_FOUND: 404, WORKER_NOT_FOUND: 404, NOT_FOUND: 404,
   CONFLICT: 409, ILLEGAL_TRANSITION: 409, PAYLOAD_TOO_LARGE: 413, CONFIG_INVALID: 400,
-  PROVIDER_ERROR: 502, STORE_UNAVAILABLE: 503, INTERNAL: 500,
+  PROVIDER_ERROR: 502, STORE_UNAVAILABLE: 503, IDEMPOTENCY_KEY_REUSED: 422, SCHEDULE_NOT_FOUND: 404, INTERNAL: 500,
 };
 
 /** Seconds a client is told to wait before retrying while the store is unavailable. */

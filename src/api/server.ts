@@ -17,6 +17,7 @@ import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
 import { versionRoute } from './routes/version.js';
+import { queueRoutes } from './routes/queues.js';
 import { workerRoutes } from './routes/workers.js';
 import { errorSchema } from './schemas.js';
 import { StoreOutage } from './store-outage.js';
@@ -99,6 +100,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   logRoutes(app, o.jobs);
   versionRoute(app, o.version);
   workerRoutes(app, o.jobs.store);
+  queueRoutes(app, o.jobs.queues);
   for (const plugin of o.plugins ?? []) plugin(app);
   await consoleRoutes(app);
   app.get('/openapi.json', {

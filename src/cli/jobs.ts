@@ -54,6 +54,7 @@ function describeJob(j: Job): string {
     `attempt:   ${j.attempt} of ${j.spec.retries + 1}`, `worker:    ${j.workerId ?? '-'}`,
     `created:   ${j.createdAt}`, `started:   ${j.startedAt ?? '-'}`, `finished:  ${j.finishedAt ?? '-'}`,
     ...(j.message ? [`message:   ${j.message}`] : []),
+    `queue:     ${j.spec.queue ?? 'default'} (priority ${j.spec.priority ?? 0})`, ...(j.waitingFor ? [`waiting:   ${j.waitingFor}`] : []),
     'history:', ...j.transitions.map((t) => `  ${t.at}  ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
   ].join('\n') + '\n';
 }

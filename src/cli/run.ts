@@ -5,15 +5,16 @@ import type { HodeiClient, JobSubmission } from '../client/client.js';
 import { addConnectionOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
 import { runExitCode } from './exit-codes.js';
 import { showProgress } from './progress.js';
+import { addQueueRunOptions, queueFields, type QueueRunFlags } from './queues.js';
 
-interface RunFlags extends ClientFlags {
+interface RunFlags extends ClientFlags, QueueRunFlags {
   image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
   env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
   workdir?: string; detach?: boolean; egress?: JobEgress[]; quiet?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
-  addConnectionOptions(program.command('run')
+  addConnectionOptions(addQueueRunOptions(program.command('run')
     .description('queue a job and stream its output; exits with the job\'s exit code (docs/cli.md: exit codes)')
     .argument('<command>', 'command to run (put it after --)')
     .argument('[args...]', 'its arguments')
@@ -30,7 +31,7 @@ export function registerRunCommand(program: Command): void {
     .option('--egress <CIDR[:PORT]>', 'network destination the job needs, e.g. 10.0.0.0/8:443 (repeatable)', parseEgress)
     .option('--detach', 'print the job id and return at once')
     .option('-q, --quiet', 'no progress lines on stderr while the job waits')
-    .option('--json', 'print the ended job as JSON instead of its output'))
+    .option('--json', 'print the ended job as JSON instead of its output')))
     .action(async (command: string, args: string[], flags: RunFlags) => {
       const client = clientFrom(flags);
       const sub: JobSubmission = {
@@ -42,8 +43,9 @@ export function registerRunCommand(program: Command): void {
         ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
         ...(flags.egress ? { egress: flags.egress } : {}),
         resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
+        ...queueFields(flags),
       };
-      const job = await client.submit(sub);
+      const job = await client.submit(sub, flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {});
       printWarnings(job.warnings);
       if (flags.detach) {
         process.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : `${job.id}\n`);

@@ -43,8 +43,8 @@ function describeCause(err: unknown): string {
 export class HodeiClient {
   constructor(readonly baseUrl: string, private readonly token: string | null) {}
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
+  private async request(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...extra };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -62,8 +62,15 @@ export class HodeiClient {
     return res;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.request(method, path, body)).json()) as T;
+  private async json<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+    return (await (await this.request(method, path, body, extra)).json()) as T;
+  }
+
+  /** Any JSON API call (PUT/PATCH/POST of queues, schedules, templates...). */
+  async send<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body);
+    // 204 No Content (a DELETE) has no body: callers of such routes use T = void.
+    return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
   /** GET a JSON document (any API path: /v1/slo, /v1/health, /v1/events...). */
@@ -88,8 +95,9 @@ export class HodeiClient {
     }
   }
 
-  async submit(job: JobSubmission): Promise<SubmittedJob> {
-    const res = await this.request('POST', '/v1/jobs', job);
+  /** With an idempotency key, a retried submission answers the original job. */
+  async submit(job: JobSubmission, opts: { idempotencyKey?: string } = {}): Promise<SubmittedJob> {
+    const res = await this.request('POST', '/v1/jobs', job, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {});
     const body = (await res.json()) as SubmittedJob;
     const warnings = body.warnings ?? parseWarningHeader(res.headers.get('warning'));
     return warnings.length ? { ...body, warnings } : body;

@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
+import { scheduleRoutes } from '../api/routes/schedules.js';
+import { ScheduleService } from '../schedules/service.js';
+import { ScheduleTicker } from '../schedules/ticker.js';
 import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
@@ -15,6 +18,7 @@ import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js
 import { createLogger, type Logger } from '../observability/logger.js';
 import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
+import { observeQueues } from '../observability/queue-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
 import { platformReading, RecentSamples } from '../observability/recent-samples.js';
 import { createProvider } from '../providers/factory.js';
@@ -45,6 +49,8 @@ export interface ControlPlane {
   gateway: Gateway;
   scheduler: Scheduler;
   registry: Registry;
+  /** Cron schedules (CRUD) and the loop that fires them. */
+  schedules: { service: ScheduleService; ticker: ScheduleTicker };
   /** Event recorder, SLO engine. */
   observability: Observability;
   health: HealthRegistry;
@@ -81,6 +87,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
   });
   const pools = poolsPlugin(provider, store);
+  const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
+  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
   // The console's Overview charts: the last 15 minutes of the server's own numbers.
   const samples = new RecentSamples({
     read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
@@ -100,6 +108,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => eventRoutes(a, observability.events),
       (a) => sloRoutes(a, observability.slo),
       pools.plugin,
+      (a) => scheduleRoutes(a, schedules.service),
       (a) => statsRoutes(a, () => samples.series()),
     ],
   });
@@ -139,15 +148,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   probeTimer.unref();
   scheduler.start();
   reconciler.start();
+  schedules.ticker.start();
   observability.start();
   samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, observability, health, app,
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, observability, health, app,
     async stop(opts = {}) {
       clearInterval(probeTimer);
-      await Promise.all([scheduler.stop(), reconciler.stop()]);
+      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop()]);
       await provider.stop(opts);
       await gateway.close();
       await app.close();

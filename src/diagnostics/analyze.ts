@@ -2,6 +2,7 @@
 // in and why they wait, what failed and why, API error rate, health, SLOs — plus the likely cause
 // when a known pattern shows. Pure: tested with hand-built snapshots and end to end.
 import type { HealthCheck } from '../providers/provider.js';
+import { queueCauses } from './queues.js';
 import { sum, type Snapshot } from './snapshot.js';
 
 export interface Diagnosis {
@@ -51,7 +52,7 @@ export function diagnose(s: Snapshot, windowMinutes: number): Diagnosis {
     networkPolicyViolations: violations(s),
     causes: [],
   };
-  d.causes = likelyCauses(d);
+  d.causes = [...likelyCauses(d), ...queueCauses(s)];
   return d;
 }
 

@@ -1,19 +1,24 @@
 // Job spec, job states and the one state machine every job transition goes through. No I/O here.
 
 export const JOB_STATES = [
-  'queued', 'provisioning', 'assigned', 'running',
-  'succeeded', 'failed', 'cancelled', 'timed_out',
+  'scheduled', 'blocked', 'queued', 'provisioning', 'assigned', 'running',
+  'succeeded', 'failed', 'cancelled', 'timed_out', 'skipped',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'skipped'];
+/** States in which a job holds (or is getting) a worker: what a queue's concurrency counts. */
+export const ACTIVE_JOB_STATES: readonly JobState[] = ['provisioning', 'assigned', 'running'];
 export const isTerminal = (s: JobState): boolean => TERMINAL_JOB_STATES.includes(s);
 
 /**
  * Legal transitions. `→ queued` from a later state is a retry (attempt + 1, after backoff) or a
- * worker handed back before the job started; everything else moves forward only.
+ * worker handed back before the job started; everything else moves forward only. `scheduled`
+ * waits for its runAt, `blocked` for its dependencies (which may end it `skipped`).
  */
 const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  scheduled: ['queued', 'cancelled'],
+  blocked: ['queued', 'scheduled', 'skipped', 'cancelled'],
   queued: ['provisioning', 'assigned', 'cancelled', 'failed'],
   provisioning: ['assigned', 'queued', 'failed', 'cancelled'],
   assigned: ['running', 'queued', 'failed', 'cancelled', 'timed_out'],
@@ -22,6 +27,7 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   failed: [],
   cancelled: [],
   timed_out: [],
+  skipped: [],
 };
 
 export function canTransition(from: JobState, to: JobState): boolean {
@@ -66,6 +72,28 @@ export interface JobSpec {
   egress?: JobEgress[];
   /** name → value, injected into the job's environment; never logged or returned by the API. */
   secrets: Record<string, string>;
+  /** Queue the job waits in (concurrency, quota, pause). @defaultValue "default" */
+  queue?: string;
+  /** Higher runs first; FIFO within a priority; waiting ages a job up (see docs/jobs.md). @defaultValue 0 */
+  priority?: number;
+  /** RFC 3339 time before which the job is not started (state `scheduled` until then). */
+  runAt?: string;
+  /** Singleton key: at most one unfinished job per key; a second submit answers the existing job. */
+  key?: string;
+  /** Jobs that must all succeed first (state `blocked` until then; `skipped` if one does not). */
+  dependsOn?: string[];
+}
+
+/** Seconds of waiting one priority point is worth (aging: a starved low priority still runs). */
+export const DEFAULT_PRIORITY_AGING_SECONDS = 60;
+
+/**
+ * The claim order of a job (earliest first): the moment it became due, moved earlier by priority ×
+ * aging seconds. FIFO within a priority; a job of priority p is passed over only by jobs that
+ * became due less than (q − p) × aging seconds after it (q their priority), so it never starves.
+ */
+export function claimRank(due: Date, priority: number, agingSeconds = DEFAULT_PRIORITY_AGING_SECONDS): Date {
+  return new Date(due.getTime() - priority * agingSeconds * 1000);
 }
 
 /** Why a job ended or was retried; a fixed vocabulary so it can be counted. */
@@ -100,6 +128,8 @@ export interface Job {
   startedAt: string | null;
   finishedAt: string | null;
   transitions: JobTransition[];
+  /** Why a job that has not started is still waiting (paused queue, concurrency, runAt, dependencies). */
+  waitingFor?: string;
 }
 
 /** Exponential backoff for attempt n (1-based failed attempt): 1s, 2s, 4s ... capped at 5 min. */

@@ -12,6 +12,16 @@ export interface JobBusEvents {
   'job.cancelled': [ev: { jobId: string; workerId: string | null }];
   /** New log entries were stored for the job. */
   'job.logs': [jobId: string];
+  /** A submission answered an existing job (idempotent replay or singleton key) instead of a new one. */
+  'job.deduplicated': [ev: { job: Job; cause: 'idempotent_replay' | 'singleton_key' }];
+  /** A blocked job ended without running: one of its dependencies did not succeed. */
+  'job.skipped': [job: Job];
+  /** A queue was paused (not: re-saved while already paused). */
+  'queue.paused': [ev: { queue: string; queued: number }];
+  /** Finished jobs were deleted (history limit, ttl, retention, or on request). */
+  'jobs.deleted': [ev: { reason: 'history_limit' | 'ttl' | 'retention' | 'api'; count: number }];
+  /** A queue's settings changed (resumed, a higher ceiling...): the scheduler should look for work. */
+  'queue.changed': [queue: string];
   /** A worker agent registered (its one-time token was accepted): the provider's startup is complete. */
   'worker.registered': [workerId: string];
 }

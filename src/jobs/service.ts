@@ -1,11 +1,16 @@
 // The job service: submit, read, list, cancel, logs, and how an attempt's end becomes a job state
 // (succeeded, failed, timed_out, or a retry with exponential backoff).
 import { randomUUID } from 'node:crypto';
-import { allowedSources, isTerminal, retryBackoffMs, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState } from '../domain/job.js';
+import {
+  allowedSources, claimRank, DEFAULT_PRIORITY_AGING_SECONDS, isTerminal, retryBackoffMs, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState,
+} from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { JobListQuery, JobPage, Store, StoredLogEntry } from '../store/store.js';
+import type { JobListQuery, JobPage, Store, StoredLogEntry, SubmitJob } from '../store/store.js';
 import { JobBus } from './events.js';
+import { QueueService } from './queues.js';
+import { bodyHash, IDEMPOTENCY_TTL_MS, normalizeSpec, toSubmitted, type SubmitOptions, type Submitted } from './submission.js';
+import { explainWaiting, newWaitingCache } from './waiting.js';
 
 const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(s));
 
@@ -23,20 +28,16 @@ export class JobService {
   readonly bus = new JobBus();
   /** The provider's kind and the job fields it cannot honour; set once the provider exists. */
   provider: { kind: string; unsupportedFields: readonly string[] } = { kind: 'unknown', unsupportedFields: [] };
+  readonly queues: QueueService;
 
   constructor(
     readonly store: Store,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  async submit(spec: JobSpec): Promise<Job> {
-    const job = await this.store.insertJob({ id: randomUUID(), spec, createdAt: this.now() });
-    // Never log the spec: env and secrets may hold credentials. Names and counts are enough.
-    this.log.info({ jobId: job.id, command: spec.command, secretCount: Object.keys(spec.secrets).length }, 'job queued');
-    this.bus.emit('job.queued', job);
-    this.bus.emit('job.changed', job);
-    return job;
+    /** Seconds of waiting one priority point is worth (see claimRank). */
+    private readonly agingSeconds = DEFAULT_PRIORITY_AGING_SECONDS,
+  ) {
+    this.queues = new QueueService(store, this.bus, log, now);
   }
 
   /** What a submission asks for that the provider will not do: one sentence per field. */
@@ -49,15 +50,82 @@ export class JobService {
       .map((f) => `${f} is ignored: the ${this.provider.kind} provider cannot honour it`);
   }
 
+  /** Queues a job; an existing one answers when its singleton key is held (see submitJob). */
+  async submit(spec: JobSpec, opts: SubmitOptions = {}): Promise<Submitted> {
+    const prepared = this.prepare(spec);
+    const key = opts.idempotencyKey;
+    const now = prepared.createdAt;
+    const result = toSubmitted(await this.store.submitJob({
+      ...prepared,
+      ...(key ? { idempotency: { key, bodyHash: bodyHash(opts.body ?? spec), expiredBefore: new Date(now.getTime() - IDEMPOTENCY_TTL_MS) } } : {}),
+    }), key);
+    if (result.existing) {
+      this.log.info({ jobId: result.job.id, cause: result.existing }, 'submission answered with an existing job');
+      this.bus.emit('job.deduplicated', { job: result.job, cause: result.existing });
+    } else {
+      this.announce(result.job);
+    }
+    return result;
+  }
+
+  /** A new job's row, ready for the store (used by submit and by schedules, which insert it with their run). */
+  prepare(spec: JobSpec): SubmitJob {
+    const s = normalizeSpec(spec);
+    const now = this.now();
+    const due = s.runAt && Date.parse(s.runAt) > now.getTime() ? new Date(s.runAt) : now;
+    return { id: randomUUID(), spec: s, createdAt: now, rankAt: claimRank(due, s.priority ?? 0, this.agingSeconds) };
+  }
+
+  /** Tells the scheduler and listeners about a job just inserted. */
+  announce(job: Job): void {
+    // Never log the spec: env and secrets may hold credentials. Names and counts are enough.
+    this.log.info({ jobId: job.id, state: job.state, queue: job.spec.queue, command: job.spec.command, secretCount: job.spec.secretNames.length }, 'job submitted');
+    if (job.state === 'queued') this.bus.emit('job.queued', job);
+    this.bus.emit('job.changed', job);
+  }
+
+  /** Deletes finished jobs with these labels beyond the newest n succeeded / m other (schedule history limits). */
+  async pruneFinished(labels: Record<string, string>, keepSucceeded: number, keepFailed: number): Promise<number> {
+    const count = await this.store.pruneFinishedJobs(labels, keepSucceeded, keepFailed);
+    if (count > 0) this.bus.emit('jobs.deleted', { reason: 'history_limit', count });
+    return count;
+  }
+
+  /**
+   * Due scheduled jobs → queued; blocked jobs → queued or skipped. Guarded updates, so every
+   * replica may run it; the scheduler does before each claim.
+   */
+  async promoteWaiting(): Promise<void> {
+    const { queued, skipped } = await this.store.promoteWaitingJobs(this.now());
+    for (const job of skipped) {
+      this.log.info({ jobId: job.id, message: job.message }, 'job skipped: a dependency did not succeed');
+      this.bus.emit('job.skipped', job);
+      this.bus.emit('job.changed', job);
+    }
+    for (const job of queued) {
+      if (job.state === 'queued') this.bus.emit('job.queued', job);
+      this.bus.emit('job.changed', job);
+    }
+  }
+
+  /** The job, with why it still waits when it has not started. */
   async get(id: string): Promise<Job> {
     const job = await this.store.getJob(id);
     if (!job) throw new NotFoundError('job', id);
-    return job;
+    const waitingFor = await explainWaiting(this.store, job, this.now());
+    return waitingFor ? { ...job, waitingFor } : job;
   }
 
   /** Newest first unless the query says otherwise (docs/api.md). */
-  list(q: JobListQuery): Promise<JobPage> {
-    return this.store.listJobs({ order: 'desc', ...q });
+  async list(q: JobListQuery): Promise<JobPage> {
+    const page = await this.store.listJobs({ order: 'desc', ...q });
+    const cache = newWaitingCache();
+    const now = this.now();
+    const jobs = await Promise.all(page.jobs.map(async (job) => {
+      const waitingFor = await explainWaiting(this.store, job, now, cache);
+      return waitingFor ? { ...job, waitingFor } : job;
+    }));
+    return { ...page, jobs };
   }
 
   /** Cancels a job that has not ended. The worker running it (if any) is stopped by the scheduler. */

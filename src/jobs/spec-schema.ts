@@ -1,9 +1,13 @@
 // JSON Schema of a job submission: the API edge validates every body against it (Fastify + ajv),
+import { JOB_STATES } from '../domain/job.js';
 // and OpenAPI is generated from it. Limits are generous but bounded so no input can exhaust us.
 
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)', maxLength: 256 };
 const labelKey = { type: 'string', pattern: '^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$', description: 'a label key like app or example.com/team' };
 const labelValue = { type: 'string', pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$', description: 'a label value (≤ 63 chars, alphanumerics, -_.)' };
+
+export const QUEUE_NAME_PATTERN = '^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$';
+const RFC3339_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
 
 export const CPU_PATTERN = '^(([0-9]+m)|([0-9]+(\\.[0-9]{1,3})?))$';
 export const MEMORY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
@@ -46,6 +50,11 @@ export const jobSubmissionSchema = {
     labels: { type: 'object', propertyNames: labelKey, additionalProperties: labelValue, maxProperties: 64, default: {} },
     secrets: { type: 'object', propertyNames: envName, additionalProperties: { type: 'string', maxLength: 65536 }, maxProperties: 64, default: {} },
     egress: { type: 'array', items: egressItem, maxItems: 64, description: 'destinations the job needs to reach' },
+    queue: { type: 'string', pattern: QUEUE_NAME_PATTERN, description: 'a queue name (lowercase letters, digits, - _ ., at most 63)' },
+    priority: { type: 'integer', minimum: -1000, maximum: 1000, description: 'higher runs first' },
+    runAt: { type: 'string', pattern: RFC3339_PATTERN, description: 'an RFC 3339 date-time like 2026-01-01T09:00:00Z' },
+    key: { type: 'string', minLength: 1, maxLength: 256, description: 'singleton key: one unfinished job per key' },
+    dependsOn: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 100, uniqueItems: true, description: 'ids of jobs that must succeed first' },
   },
 } as const;
 
@@ -60,7 +69,7 @@ export const jobViewSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    state: { type: 'string', enum: ['queued', 'provisioning', 'assigned', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] },
+    state: { type: 'string', enum: [...JOB_STATES] },
     spec: {
       type: 'object',
       properties: {
@@ -75,8 +84,14 @@ export const jobViewSchema = {
         labels: { type: 'object', additionalProperties: { type: 'string' } },
         egress: { type: 'array', items: egressItem },
         secretNames: { type: 'array', items: { type: 'string' } },
+        queue: { type: 'string' },
+        priority: { type: 'integer' },
+        runAt: { type: 'string' },
+        key: { type: 'string' },
+        dependsOn: { type: 'array', items: { type: 'string' } },
       },
     },
+    waitingFor: { type: 'string', description: 'why a job that has not started still waits' },
     attempt: { type: 'integer' },
     workerId: { type: ['string', 'null'] },
     exitCode: { type: ['integer', 'null'] },

@@ -10,7 +10,7 @@ const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 
 export class PlatformMetrics {
   readonly jobsFinished: Counter<'result'>;
   readonly jobDuration: Histogram<'result'>;
-  readonly queueWait: Histogram;
+  readonly queueWait: Histogram<'queue'>;
   /** Worker messages and frames the gateway refused, by reason (see gateway/rejections.ts). */
   readonly workerRejections: Counter<'reason'>;
 
@@ -31,7 +31,8 @@ export class PlatformMetrics {
     });
     this.jobsFinished = new Counter({ name: 'hodei_jobs_finished_total', help: 'Jobs that reached a terminal state, by result.', labelNames: ['result'], registers: [registry] });
     this.jobDuration = new Histogram({ name: 'hodei_job_duration_seconds', help: 'Run time of the final attempt (running → end), by result.', labelNames: ['result'], buckets: DURATION_BUCKETS, registers: [registry] });
-    this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt.', buckets: DURATION_BUCKETS, registers: [registry] });
+    this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt, by queue.', labelNames: ['queue'], buckets: DURATION_BUCKETS, registers: [registry] });
+    this.queueWait.zero({ queue: 'default' });
     for (const r of ['succeeded', 'failed', 'cancelled', 'timed_out']) this.jobsFinished.inc({ result: r }, 0);
     this.workerRejections = new Counter({
       name: 'hodei_worker_protocol_rejections_total', labelNames: ['reason'], registers: [registry],
@@ -50,7 +51,7 @@ export class PlatformMetrics {
     if (!last || last.state !== job.state) return;
     if (job.state === 'running') {
       const queued = [...job.transitions].reverse().find((t) => t.state === 'queued');
-      if (queued) this.queueWait.observe(seconds(queued.at, last.at));
+      if (queued) this.queueWait.observe({ queue: job.spec.queue ?? 'default' }, seconds(queued.at, last.at));
     } else if (job.finishedAt) {
       this.jobsFinished.inc({ result: job.state });
       if (job.startedAt) this.jobDuration.observe({ result: job.state }, seconds(job.startedAt, job.finishedAt));

@@ -52,6 +52,7 @@ export class Scheduler {
   start(): void {
     const bus = this.o.jobs.bus;
     bus.on('job.queued', () => this.loop.wake());
+    bus.on('queue.changed', () => this.loop.wake());
     bus.on('worker.registered', (workerId) => this.o.provider.markAgentRegistered?.(workerId, this.now()));
     bus.on('job.cancelled', (ev) => void this.stopWorkerOf(ev.jobId).catch((err: unknown) => this.log.error({ err, jobId: ev.jobId }, 'stopping worker of cancelled job failed')));
     this.o.provider.events.on('worker.exited', (ev) => void this.onWorkerGone(ev.workerId, ev.reason ?? 'WorkerLost', ev.message ?? `worker exited (code ${ev.exitCode ?? 'none'})`)
@@ -75,6 +76,7 @@ export class Scheduler {
   }
 
   private async dispatch(): Promise<void> {
+    await this.o.jobs.promoteWaiting();
     const live = await this.liveWorkers();
     if (!this.o.ephemeral) {
       for (const w of live) if (w.state === 'ready' && !w.jobId) void this.o.gateway.offerJob(w.id);

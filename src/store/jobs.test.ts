@@ -126,8 +126,8 @@ describe.each(TEST_ENGINES)('jobs on %s', (engine) => {
     await store.insertJob(newJob('c', 3));
     await store.transitionJob('b', ['queued'], 'assigned');
     await store.transitionJob('c', ['queued'], 'failed');
-    expect(await store.countJobsByState()).toEqual({ queued: 1, provisioning: 0, assigned: 1, running: 0,
-      succeeded: 0, failed: 1, cancelled: 0, timed_out: 0 });
+    expect(await store.countJobsByState()).toEqual({ scheduled: 0, blocked: 0, queued: 1, provisioning: 0, assigned: 1, running: 0,
+      succeeded: 0, failed: 1, cancelled: 0, timed_out: 0, skipped: 0 });
     expect((await store.jobsInStates(['assigned', 'queued'])).map((j) => j.id)).toEqual(['a', 'b']);
     expect(await store.jobsInStates([])).toEqual([]);
   });

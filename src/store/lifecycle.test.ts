@@ -6,9 +6,10 @@ import { at, newJob } from './testing/fixtures.js';
 import { TEST_ENGINES, freshDatabase } from './testing/fresh.js';
 
 describe('migrations on disk', () => {
-  it('are numbered from 1 without gaps and include the events table', () => {
+  it('are numbered upwards without duplicates and include the events table', () => {
     const list = loadMigrations();
-    expect(list.map((m) => m.version)).toEqual(list.map((_, i) => i + 1));
+    const versions = list.map((m) => m.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     expect(list.map((m) => m.name).slice(0, 2)).toEqual(['init', 'events']);
     expect(list[1]?.sql).toContain('CREATE TABLE events');
   });

@@ -14,7 +14,10 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta
 
 const FILE = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-/** All migrations in the folder, ordered by version; fails on a gap or a duplicate number. */
+/**
+ * All migrations in the folder, ordered by version; fails on a duplicate number. Gaps are allowed:
+ * numbers are reserved by parallel branches, and `migrate` applies every one not yet applied.
+ */
 export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const list: Migration[] = [];
   for (const file of readdirSync(dir).sort()) {
@@ -23,7 +26,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     list.push({ version: Number(m[1]), name: m[2], sql: readFileSync(`${dir}/${file}`, 'utf8') });
   }
   list.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations: expected version ${i + 1}, found ${m.version}_${m.name}`);
+    const prev = list[i - 1];
+    if (prev && prev.version === m.version) throw new Error(`migrations: duplicate version ${m.version} (${prev.name}, ${m.name})`);
   });
   return list;
 }
@@ -45,8 +49,9 @@ export async function migrate(engine: SqlEngine, migrations: readonly Migration[
     const rows = await tx.query('SELECT version, name FROM schema_migrations ORDER BY version');
     const applied = new Map(rows.map((r) => [Number(r.version), String(r.name)]));
     const newest = Math.max(0, ...applied.keys());
-    if (newest > migrations.length) {
-      throw new Error(`database schema is at version ${newest}, newer than this hodei (${migrations.length}): upgrade hodei`);
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    if (newest > known) {
+      throw new Error(`database schema is at version ${newest}, newer than this hodei (${known}): upgrade hodei`);
     }
     const done: number[] = [];
     for (const m of migrations) {

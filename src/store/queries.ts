@@ -2,17 +2,11 @@
 // atomic without an explicit transaction. Timestamps are passed as ISO strings and cast, which
 // behaves the same on both drivers. `secrets` is deliberately absent from JOB_COLUMNS.
 
-const JOB_COLUMNS = `id, state, spec, attempt, worker_id, exit_code, reason, message, not_before,
+export const JOB_COLUMNS = `id, state, spec, attempt, worker_id, exit_code, reason, message, not_before,
   transitions, created_at, updated_at, started_at, finished_at`;
 
 const WORKER_COLUMNS = `id, provider_id, state, job_id, ephemeral, handle, reason, created_at,
   updated_at, registered_at, last_heartbeat_at, pool`;
-
-// $1 id, $2 spec, $3 secrets, $4 labels, $5 created_at, $6 first transition (jsonb array)
-export const INSERT_JOB = `
-INSERT INTO jobs (id, state, spec, secrets, labels, not_before, transitions, created_at, updated_at)
-VALUES ($1, 'queued', $2::jsonb, $3::jsonb, $4::jsonb, $5::timestamptz, $6::jsonb, $5::timestamptz, $5::timestamptz)
-RETURNING ${JOB_COLUMNS}`;
 
 export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`;
 
@@ -48,22 +42,6 @@ holder AS (
   ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, assigned_at = EXCLUDED.assigned_at
 )
 SELECT * FROM moved`;
-
-/**
- * $1 now, $2 limit, $3 transition to append, $4 true to skip jobs that ask for their own image.
- * SKIP LOCKED: a row another replica is claiming is
- * passed over instead of waited for, so concurrent claimers never get the same job.
- */
-export const CLAIM_QUEUED_JOBS = `
-UPDATE jobs SET state = 'provisioning', updated_at = $1::timestamptz, transitions = transitions || $3::jsonb
-WHERE id IN (
-  SELECT id FROM jobs
-  WHERE state = 'queued' AND not_before <= $1::timestamptz
-    AND NOT ($4::boolean AND spec ? 'image')
-  ORDER BY created_at, id
-  FOR UPDATE SKIP LOCKED
-  LIMIT $2)
-RETURNING ${JOB_COLUMNS}`;
 
 // $1 state (or null), $2 labels subset, $3/$4 cursor position (or null), $5 limit.
 const listJobs = (cmp: '>' | '<', dir: 'ASC' | 'DESC'): string => `

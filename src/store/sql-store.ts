@@ -8,6 +8,8 @@ import { ConflictError, HodeiError, NotFoundError, ValidationError } from '../er
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SqlEngine } from './engine.js';
 import { migrate } from './migrate.js';
+import { DuplicateJobIdError } from './queue-sql.js';
+import { ScheduleSql } from './schedule-sql.js';
 import * as q from './queries.js';
 import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
@@ -32,8 +34,10 @@ function checkLimit(field: string, n: number, max: number): void {
 const transition = (state: string, at: Date, reason?: string | null, signal?: string | null): string =>
   JSON.stringify([{ state, at: at.toISOString(), ...(reason ? { reason } : {}), ...(signal ? { signal } : {}) }]);
 
-export class SqlStore implements Store {
-  constructor(private readonly db: SqlEngine) {}
+export class SqlStore extends ScheduleSql implements Store {
+  constructor(db: SqlEngine) {
+    super(db);
+  }
 
   get engine(): 'pglite' | 'postgres' {
     return this.db.kind;
@@ -49,17 +53,18 @@ export class SqlStore implements Store {
 
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────
 
+  /** submitJob without keys: a duplicate id or singleton key is a ConflictError. */
   async insertJob(job: NewJob): Promise<Job> {
-    const { secrets, ...rest } = job.spec;
-    const spec = { ...rest, secretNames: Object.keys(secrets).sort() };
+    let r;
     try {
-      const rows = await this.db.query(q.INSERT_JOB, [job.id, JSON.stringify(spec), JSON.stringify(secrets),
-        JSON.stringify(job.spec.labels), job.createdAt.toISOString(), transition('queued', job.createdAt)]);
-      return toJob(rows[0] ?? {});
+      r = await this.submitJob(job);
     } catch (err) {
-      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError(`job '${job.id}' already exists`, { id: job.id });
+      if (err instanceof DuplicateJobIdError) throw new ConflictError(err.message, { id: job.id });
       throw err;
     }
+    if (r.outcome === 'created') return r.job;
+    if (r.outcome === 'missing_dependencies') throw new ValidationError(`dependsOn: no job ${r.missing.join(', ')}`, { field: 'dependsOn', missing: r.missing });
+    throw new ConflictError(`job key '${job.spec.key ?? ''}' is held by an unfinished job`, { id: job.id });
   }
 
   async getJob(id: string): Promise<Job | null> {
@@ -101,13 +106,6 @@ export class SqlStore implements Store {
     const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
       now.toISOString(), transition(to, now, opts.reason ?? patch.reason, signal), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
     return row ? toJob(row) : null;
-  }
-
-  /** Returned oldest first. */
-  async claimQueuedJobs(limit: number, now: Date, opts: { withoutImage?: boolean } = {}): Promise<Job[]> {
-    if (!Number.isInteger(limit) || limit < 1) return [];
-    const rows = await this.db.query(q.CLAIM_QUEUED_JOBS, [now.toISOString(), limit, transition('provisioning', now), opts.withoutImage === true]);
-    return rows.map(toJob).sort(byCreation);
   }
 
   async jobsInStates(states: readonly JobState[]): Promise<Job[]> {
@@ -264,10 +262,6 @@ export class SqlStore implements Store {
     const [row] = await this.db.query(q.PRUNE_EVENTS, [opts.olderThan?.toISOString() ?? null, keep ?? null]);
     return row ? num(row, 'n') : 0;
   }
-}
-
-function byCreation(a: Job, b: Job): number {
-  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** NUL and lone surrogates (which PostgreSQL text/jsonb cannot hold) as U+FFFD. */

@@ -1,13 +1,13 @@
 // The one store interface. Two engines implement it with the same SQL: embedded PGlite (default)
 // and PostgreSQL (several control-plane replicas). Every method is atomic on its own.
-import type { Job, JobSpec, JobState } from '../domain/job.js';
+import type { Job, JobState } from '../domain/job.js';
 import type { Worker, WorkerState } from '../domain/worker.js';
+import type { NewJob, QueueStore } from './queue-types.js';
+import type { ScheduleStore } from './schedule-types.js';
 
-export interface NewJob {
-  id: string;
-  spec: JobSpec;
-  createdAt: Date;
-}
+export type * from './queue-types.js';
+export type * from './schedule-types.js';
+
 
 export interface JobListQuery {
   state?: JobState;
@@ -88,8 +88,9 @@ export interface JobStore {
       workerId?: string;
     }): Promise<Job | null>;
   /**
-   * Moves up to `limit` queued jobs whose backoff has passed to `provisioning` and returns them.
-   * Uses `FOR UPDATE SKIP LOCKED`: concurrent replicas never claim the same job.
+   * Moves up to `limit` due queued jobs to `provisioning` and returns them, earliest claim rank
+   * first, within each queue's pause, concurrency and quota (see queue-queries.ts CLAIM_JOBS).
+   * Concurrent replicas never claim the same job nor together exceed a queue's ceiling.
    */
   claimQueuedJobs(limit: number, now: Date, opts?: {
     /** Skip jobs that ask for their own image (a pool worker runs in the worker image only). */
@@ -215,7 +216,7 @@ export interface PoolStore {
   countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number>;
 }
 
-export interface Store extends JobStore, WorkerStore, EventStore, PoolStore {
+export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore, ScheduleStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;

@@ -4,6 +4,7 @@ import { BY_PROVIDER, BY_TARGET, M, increaseNewAware } from '../metrics.js';
 import type { MonitoringOptions } from '../options.js';
 import { round } from './sli.js';
 import type { AlertingRule, RuleGroup } from './types.js';
+import { queueAlertGroup } from './queue-alerts.js';
 
 export type Severity = 'critical' | 'high' | 'warning';
 
@@ -100,5 +101,6 @@ export function alertRuleGroups(o: MonitoringOptions): RuleGroup[] {
   return [
     { name: 'hodei-kubernetes', rules: kubernetesAlerts(o) },
     { name: 'hodei-target', rules: targetAlerts(o) },
+    queueAlertGroup(o),
   ];
 }

@@ -10,16 +10,19 @@ import { errorSchema, idParams } from '../schemas.js';
 interface ListQuery { state?: JobState; label?: string | string[]; limit: number; cursor?: string }
 
 export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
-  app.post<{ Body: JobSpec }>('/v1/jobs', {
+  app.post<{ Body: JobSpec; Headers: { 'idempotency-key'?: string } }>('/v1/jobs', {
     schema: {
-      summary: 'Queue a job', tags: ['jobs'], body: jobSubmissionSchema,
-      response: { 201: jobSubmittedSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
+      summary: 'Queue a job (201); an Idempotency-Key replay or a held singleton key answers the existing job (200)', tags: ['jobs'],
+      body: jobSubmissionSchema,
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'printable ASCII, at most 255' } } },
+      response: { 200: jobSubmittedSchema, 201: jobSubmittedSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema, 422: errorSchema },
     },
   }, async (req, reply) => {
-    const job = await jobs.submit(req.body);
+    const key = req.headers['idempotency-key'];
+    const r = await jobs.submit(req.body, key ? { idempotencyKey: key, body: req.body } : {});
     const warnings = jobs.warningsFor(req.body);
     if (warnings.length) void reply.header('warning', warningHeader(warnings));
-    return reply.status(201).header('location', `/v1/jobs/${job.id}`).send({ ...job, warnings });
+    return reply.status(r.created ? 201 : 200).header('location', `/v1/jobs/${r.job.id}`).send({ ...r.job, warnings });
   });
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', {

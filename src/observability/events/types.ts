@@ -36,6 +36,11 @@ export interface EventDetailsMap {
    * message itself. `field`/`rule` for invalid messages, `job_id`/`attempt` for a job it does not hold.
    */
   'worker.rejected': { reason: string; message_type: string | null; field?: string; rule?: string; job_id?: string; attempt?: number; remote: string };
+  'queue.paused': { queue: string; queued: number };
+  'schedule.triggered': { schedule: string; tick: string; job_id: string };
+  'schedule.missed': { schedule: string; tick: string; reason: string };
+  'job.deduplicated': { job_id: string; cause: string };
+  'job.skipped': { job_id: string; reason: string; message: string };
 }
 
 export type EventType = keyof EventDetailsMap;
@@ -45,10 +50,11 @@ export const EVENT_TYPES = [
   'hpa.scale_up', 'hpa.scale_down', 'namespace.created', 'namespace.deleted', 'api.request.failed',
   'api.request.summary', 'network_policy.violation', 'resource.allocated', 'resource.released',
   'slo.violated', 'slo.recovered', 'health.changed', 'worker.rejected',
+  'queue.paused', 'schedule.triggered', 'schedule.missed', 'job.deduplicated', 'job.skipped',
 ] as const satisfies readonly EventType[];
 
 /** Event types whose `success` defaults to false. */
-const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated', 'worker.rejected']);
+const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated', 'worker.rejected', 'schedule.missed', 'job.skipped']);
 export const defaultSuccess = (type: string): boolean => !FAILURES.has(type);
 
 /** The spec's event shape, as served by /v1/events, streamed, and written to the file sink. */

@@ -1,0 +1,36 @@
+// Queue and schedule causes for `hodei diagnose`: a stalled queue (due jobs wait, nothing started
+// for a while, not paused) and schedule ticks recorded missed, each with its likely reason.
+import { sum, type Snapshot } from './snapshot.js';
+
+/** Seconds without progress before a queue counts as stalled (the HodeiQueueStalled alert uses 600). */
+export const STALLED_AFTER_SECONDS = 300;
+
+const labelled = (s: Snapshot, metric: string, label: string): Map<string, number> =>
+  new Map((s.metrics.get(metric) ?? []).flatMap((m) => (m.labels[label] === undefined ? [] : [[m.labels[label] ?? '', m.value] as const])));
+
+export function queueCauses(s: Snapshot, stalledAfter = STALLED_AFTER_SECONDS): string[] {
+  const out: string[] = [];
+  const oldest = labelled(s, 'hodei_queue_oldest_queued_seconds', 'queue');
+  const lastStart = labelled(s, 'hodei_queue_last_start_timestamp_seconds', 'queue');
+  const paused = labelled(s, 'hodei_queue_paused', 'queue');
+  const now = s.at.getTime() / 1000;
+  for (const [queue, waited] of oldest) {
+    const idle = now - (lastStart.get(queue) ?? 0);
+    if (waited <= stalledAfter || idle <= stalledAfter || paused.get(queue) === 1) continue;
+    const active = ['provisioning', 'assigned', 'running'].reduce((a, st) => a + sum(s.metrics, 'hodei_queue_jobs', { queue, state: st }), 0);
+    const queued = sum(s.metrics, 'hodei_queue_jobs', { queue, state: 'queued' });
+    const why = active > 0
+      ? `its ${active} running jobs hold every slot: stuck jobs (cancel them, set timeoutSeconds) or a ceiling too low (hodei queues set ${queue} --concurrency N)`
+      : 'nothing of it runs: no worker could be provisioned (see worker failures above), or its quota is smaller than the job at its head (hodei queues get ' + queue + ')';
+    out.push(`Queue ${queue} is stalled: ${queued} queued, the oldest waiting ${Math.round(waited)} s, no start for ${Math.round(Math.min(idle, 1e9))} s, not paused; ${why}`);
+  }
+  const missed = new Map<string, { count: number; reason: string }>();
+  for (const e of s.events.filter((ev) => ev.event_type === 'schedule.missed')) {
+    const name = String(e.details.schedule ?? '?');
+    missed.set(name, { count: (missed.get(name)?.count ?? 0) + 1, reason: String(e.details.reason ?? '') });
+  }
+  for (const [name, m] of missed) {
+    out.push(`Schedule ${name} missed ${m.count} tick${m.count === 1 ? '' : 's'} (latest: ${m.reason}): hodei schedules get ${name}`);
+  }
+  return out;
+}
