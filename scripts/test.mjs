@@ -33,6 +33,8 @@ try {
   passed = j.numPassedTests; failed = j.numFailedTests + (j.numRuntimeErrorTestSuites ?? 0); skipped = j.numPendingTests + (j.numTodoTests ?? 0);
 } catch { failed = Math.max(failed, 1); }
 if (r.status !== 0 && failed === 0) failed = 1;
+// A run that executed no test (a global setup that died, a filter that matched nothing) is a failure.
+if (passed === 0 && failed === 0) failed = 1;
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(r.status === 0 && failed === 0 ? 0 : 1);
 void execFileSync;
