@@ -4,7 +4,7 @@
 // seconds. A machine without Go gets GoMissingError, which callers report in one line.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,6 +50,23 @@ export function ensureControlPlaneBinary(log: (line: string) => void = () => {})
   if (existsSync(bin) && existsSync(kubectl)) return { bin, kubectl, built: false, ms: Date.now() - started };
   if (!goAvailable()) throw new GoMissingError();
   mkdirSync(dir, { recursive: true });
+  // One build at a time per cache entry: a second test run waits for the first one's binary.
+  const lock = join(dir, 'build.lock');
+  for (;;) {
+    try { mkdirSync(lock); break; } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    if (Date.now() - statSync(lock).mtimeMs > 3 * 3600_000) { rmSync(lock, { recursive: true, force: true }); continue; } // left by a killed build
+    log(`waiting for another build of the Kubernetes control plane (${lock})`);
+    while (existsSync(lock) && !existsSync(kubectl)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    if (existsSync(bin) && existsSync(kubectl)) return { bin, kubectl, built: false, ms: Date.now() - started };
+  }
+  try {
+    return build(dir, bin, kubectl, started, log);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(dir: string, bin: string, kubectl: string, started: number, log: (line: string) => void): ControlPlaneBinary {
   log(`building the Kubernetes control plane (Go, cold build: minutes) into ${dir}`);
   // Build into a private name and rename: a concurrent run never sees half a binary.
   const tmp = `${bin}.${process.pid}.tmp`;
