@@ -45,6 +45,9 @@ describe.skipIf(!ctx)('kubernetes provider on a real control plane', () => {
       const events = json<{ items: { reason: string; source?: { component?: string }; involvedObject: { kind: string } }[] }>(['get', 'events', '-n', NS]).items;
       expect(events.some((e) => e.reason === 'Scheduled' && e.source?.component === 'default-scheduler')).toBe(true);
       expect(events.some((e) => e.reason === 'Started' && e.source?.component === 'kubelet')).toBe(true);
+      // Hodei's own lifecycle events (events.k8s.io/v1) pass the real validation too.
+      await waitFor('hodei events on the worker pod', async () => json<{ items: { reportingController?: string }[] }>(['get', 'events.events.k8s.io', '-n', NS]).items
+        .some((e) => e.reportingController?.includes('hodei')), WAIT);
       await waitFor('pod and Secret gone', async () => ours(NS).length === 0, WAIT);
     }, WAIT);
   });
