@@ -19,6 +19,15 @@ export default tseslint.config(
     },
   },
   {
+    // The web console is checked against its own (browser) tsconfig.
+    files: ['src/console/**/*.ts', 'src/console/**/*.tsx'],
+    languageOptions: { parserOptions: { project: ['./src/console/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: globals.node },
   },

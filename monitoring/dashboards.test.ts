@@ -23,8 +23,13 @@ const SPEC_PANELS: [string, string][] = [
 ];
 
 describe('dashboards', () => {
-  it("overview has the spec's 11 panels in order, 30 s refresh, units set", () => {
-    expect(overview.panels.map((p) => [p.title, p.fieldConfig.defaults.unit])).toEqual(SPEC_PANELS);
+  it("overview has the spec's 11 panels in order, then the API by status code and latency; 30 s refresh, units set", () => {
+    expect(overview.panels.map((p) => [p.title, p.fieldConfig.defaults.unit])).toEqual([
+      ...SPEC_PANELS, ['API Requests by Status Code', 'reqps'], ['API Request Duration', 's'],
+    ]);
+    const exprs = everyTarget(overview).map(([p, t]) => `${p.title}: ${t.expr}`);
+    expect(exprs.find((e) => e.startsWith('API Requests by Status Code'))).toContain('sum by (code)(rate(hodei_kubernetes_api_requests_total{');
+    expect(exprs.find((e) => e.startsWith('API Request Duration'))).toContain('hodei_kubernetes_api_request_duration_seconds_bucket{');
     expect(overview.panels.find((p) => p.title === 'Pods by State')?.type).toBe('piechart');
     expect([overview.refresh, slo.refresh]).toEqual(['30s', '30s']);
   });
@@ -61,6 +66,20 @@ describe('dashboards', () => {
         expect(sel, `${p.title}: ${name}`).toContain('namespace=~"$namespace"');
         if (name.startsWith('hodei_kubernetes_')) expect(sel, `${p.title}: ${name}`).toContain('provider=~"$provider"');
       }
+    }
+  });
+
+  it.each([['overview', overview], ['slo', slo]] as const)('%s: every time series names its lines in a legend table with last and max; pies label slices with state and value', (_n, b) => {
+    const series = b.panels.filter((p) => p.type === 'timeseries');
+    expect(series.length).toBeGreaterThan(0);
+    for (const p of series) {
+      expect(p.options.legend, p.title).toMatchObject({ showLegend: true, displayMode: 'table', calcs: ['lastNotNull', 'max'] });
+      for (const t of p.targets) expect(t.legendFormat, `${p.title} ${t.refId}`).toMatch(/\S/);
+    }
+    for (const p of b.panels.filter((x) => x.type === 'piechart')) {
+      expect(p.options.displayLabels, p.title).toEqual(['name', 'value']);
+      expect(p.options.legend, p.title).toMatchObject({ showLegend: true, values: ['value', 'percent'] });
+      expect(p.targets.map((t) => t.legendFormat), p.title).toEqual(['{{state}}']);
     }
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
 import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
+import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
 
 const NS = 'hodei-e2e';
 /** Test copy only: `for:` durations shortened and group intervals dropped (the global 1 s applies). */
@@ -46,15 +46,12 @@ describe('monitoring on a real Prometheus scraping Hodei', () => {
   }, 90_000);
 
   it('every rule loads and evaluates without error; no alert fires on a healthy Hodei', async () => {
-    const rules = await poll('every rule evaluated', async () => {
-      const r = await prom.rules();
-      return r.length > 0 && r.every((x) => x.health !== 'unknown') ? r : undefined;
-    }, 30_000);
+    const { rules, broken, active } = await evaluatedRules(prom);
     const files = generateAll();
     const generated = [PATHS.alerts, PATHS.sloRules].map((p) => (files[p] ?? '').match(/- (alert|record):/g)?.length ?? 0);
     expect(rules.length).toBe(generated.reduce((a, b) => a + b, 0));
-    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`)).toEqual([]);
-    expect(rules.filter((r) => r.type === 'alerting' && r.state !== 'inactive').map((r) => `${r.name} ${r.state ?? ''}`)).toEqual([]);
+    expect(broken).toEqual([]);
+    expect(active).toEqual([]);
   }, 60_000);
 
   it('every dashboard query evaluates; those over existing metrics return data', async () => {

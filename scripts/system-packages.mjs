@@ -3,7 +3,7 @@
 import { execSync, spawnSync } from 'node:child_process';
 
 /** binary on PATH → Debian package providing it */
-export const SYSTEM_PACKAGES = { kubectl: 'kubernetes-client', promtool: 'prometheus', prometheus: 'prometheus', amtool: 'prometheus-alertmanager' };
+export const SYSTEM_PACKAGES = { kubectl: 'kubernetes-client', promtool: 'prometheus', prometheus: 'prometheus', amtool: 'prometheus-alertmanager', chromium: 'chromium' };
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
 

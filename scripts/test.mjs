@@ -20,6 +20,7 @@ ensureSystemPackages();
 const npx = (bin) => join('node_modules', '.bin', bin);
 step('lint', npx('eslint'), ['.']);
 step('typecheck', npx('tsc'), ['--noEmit', '-p', 'tsconfig.check.json']);
+step('layering', npx('depcruise'), ['src', '--config', '.dependency-cruiser.mjs', '--ignore-known', '.dependency-cruiser-known-violations.json', '--output-type', 'err']);
 step('build', process.execPath, ['scripts/build.mjs']);
 
 // The real Kubernetes control plane (test/k8s-control-plane): built once, then cached; without Go

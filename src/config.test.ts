@@ -24,15 +24,27 @@ describe('loadConfig', () => {
     [{ env: { HODEI_PROVIDER: 'nomad' } }, 'provider: must be one of local, kubernetes'],
     [{ env: { HODEI_DATABASE_URL: 'mysql://x' } }, 'databaseUrl: must be a postgres:// URL'],
     [{ env: { HODEI_API_TOKEN: 'short' } }, 'apiToken: must be at least 16 characters'],
+    [{ env: { HODEI_METRICS_REQUIRE_TOKEN: 'yes' } }, 'HODEI_METRICS_REQUIRE_TOKEN: must be true or false'],
   ])('names the field and the rule: %j', (opts, message) => {
     expect(() => loadConfig(opts)).toThrow(message);
+  });
+
+  it('reads metricsRequireToken from the file and HODEI_METRICS_REQUIRE_TOKEN', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hodei-cfg-'));
+    const file = join(dir, 'hodei.yaml');
+    writeFileSync(file, 'metricsRequireToken: true\n');
+    expect(loadConfig({ file, env: {} }).metricsRequireToken).toBe(true);
+    expect(loadConfig({ file, env: { HODEI_METRICS_REQUIRE_TOKEN: '0' } }).metricsRequireToken).toBe(false);
+    expect(loadConfig({ env: { HODEI_METRICS_REQUIRE_TOKEN: 'true' } }).metricsRequireToken).toBe(true);
   });
 
   it('refuses unknown keys and unreadable files in a config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hodei-cfg-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'prot: 1\n');
-    expect(() => loadConfig({ file, env: {} })).toThrow('config prot: is not a known field');
+    expect(() => loadConfig({ file, env: {} })).toThrow(`config ${file}: unknown setting 'prot' (did you mean 'port'?)`);
+    writeFileSync(file, 'kubernetes:\n  namspace: x\n');
+    expect(() => loadConfig({ file, env: {} })).toThrow("unknown setting 'namspace' (did you mean 'namespace'?)");
     expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).toThrow('ENOENT');
     writeFileSync(file, '- a list\n');
     expect(() => loadConfig({ file, env: {} })).toThrow('must hold a mapping');

@@ -1,5 +1,5 @@
 // Metric names the assets query. Kubernetes names come from the shared prefix; keep in step with
-// src/providers/kubernetes/metrics.ts (issue 5) and docs/metrics.md.
+// src/providers/kubernetes/metrics.ts and docs/metrics.md.
 import { K8S_METRIC_PREFIX } from '../../src/providers/kubernetes/slo-config.js';
 
 const k8s = <N extends string>(name: N): `hodei_kubernetes_${N}` => `${K8S_METRIC_PREFIX}${name}` as `hodei_kubernetes_${N}`;
@@ -13,6 +13,7 @@ export const M = {
   podDeletion: k8s('pod_deletion_duration_seconds'),
   apiRequests: k8s('api_requests_total'),
   apiErrors: k8s('api_request_errors_total'),
+  apiDuration: k8s('api_request_duration_seconds'),
   cpuRequest: k8s('cpu_request_total'),
   memoryRequest: k8s('memory_request_total'),
   gpuCount: k8s('gpu_count_total'),

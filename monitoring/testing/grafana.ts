@@ -3,9 +3,10 @@
 import { PATHS } from '../src/generate.js';
 import { read } from './tools.js';
 
-export interface Target { expr: string; refId: string; datasource: { uid: string } }
+export interface Target { expr: string; refId: string; legendFormat?: string; datasource: { uid: string } }
 export interface Panel {
   title: string; type: string; datasource: { uid: string }; targets: Target[];
+  options: { legend?: Record<string, unknown>; displayLabels?: string[] };
   fieldConfig: { defaults: { unit?: string; thresholds?: { steps: { value: number | null; color: string }[] } } };
 }
 export interface Board { uid: string; refresh: string; panels: Panel[]; templating: { list: { name: string; type: string; query: unknown }[] } }

@@ -103,3 +103,16 @@ export async function startPrometheusFor(hodeiUrl: string, namespace: string, fi
   await prom.waitForTargetsUp('hodei');
   return prom;
 }
+
+/** Every loaded rule, once each has been evaluated; `broken` lists those that errored, `active` the alerts pending or firing. */
+export async function evaluatedRules(prom: TestPrometheus): Promise<{ rules: PromRule[]; broken: string[]; active: string[] }> {
+  const rules = await poll('every rule evaluated', async () => {
+    const r = await prom.rules();
+    return r.length > 0 && r.every((x) => x.health !== 'unknown') ? r : undefined;
+  }, 30_000);
+  return {
+    rules,
+    broken: rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`),
+    active: rules.filter((r) => r.type === 'alerting' && r.state !== 'inactive').map((r) => `${r.name} ${r.state ?? ''}`),
+  };
+}

@@ -1,7 +1,7 @@
 // hodei demo: the Quick start. Starts a control plane on the embedded store with the local
 // provider, queues sample jobs (one fails, one times out, one succeeds on retry), streams their
 // output, and prints where metrics and health are served.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +9,8 @@ import { HodeiClient, type JobSubmission } from '../client/client.js';
 import { loadConfig } from '../config.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { createLogger } from '../observability/logger.js';
-import { parseInteger, table } from './common.js';
+import { parseInteger } from './common.js';
+import { table } from './output.js';
 
 const SAMPLES: Array<{ name: string; expect: string; job: JobSubmission }> = [
   { name: 'hello', expect: 'succeeded', job: { command: 'sh', args: ['-c', 'echo "hello from a Hodei worker (pid $$)"; uname -sm'], labels: { demo: 'hello' } } },
@@ -22,8 +23,8 @@ const SAMPLES: Array<{ name: string; expect: string; job: JobSubmission }> = [
 export function registerDemoCommand(program: Command): void {
   program.command('demo').description('start a local control plane, run sample jobs, show their output, metrics and health')
     .option('--port <port>', 'port to serve on (0 = any free port)', parseInteger('--port', 0, 65535), 7070)
-    .option('--data-dir <dir>', 'data dir (default: a new temporary directory)')
-    .option('--keep', 'keep the server running after the jobs end (Ctrl-C to stop)')
+    .option('--data-dir <dir>', 'data dir, kept afterwards (default: a new temporary directory, removed at the end)')
+    .option('--keep', 'keep the server running after the jobs end (Ctrl-C to stop) and keep its data directory')
     .action(async (flags: { port: number; dataDir?: string; keep?: boolean }) => {
       const dataDir = flags.dataDir ?? mkdtempSync(join(tmpdir(), 'hodei-demo-'));
       const config = loadConfig({ flags: { port: flags.port, dataDir, logLevel: 'warn' }, env: {} });
@@ -52,12 +53,17 @@ export function registerDemoCommand(program: Command): void {
       process.stdout.write(`\nMetrics:   ${cp.url}/metrics\n${metrics.map((l) => `  ${l}`).join('\n')}\n`);
       process.stdout.write(`Health:    ${cp.url}/livez  ${cp.url}/readyz?verbose  ${cp.url}/startupz\n`);
       process.stdout.write(`API:       ${cp.url}/openapi.json (token in ${join(dataDir, 'api-token')})\n`);
+      process.stdout.write(`Console:   ${cp.url}/ (sign in with that token${flags.keep ? '' : '; add --keep to keep it open'})\n`);
       const ok = finals.every(({ s, job }) => job.state === s.expect);
       if (flags.keep) {
         process.stdout.write(`\nServing until Ctrl-C. Try: HODEI_URL=${cp.url} HODEI_DATA_DIR=${dataDir} hodei jobs list\n`);
         await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       }
       await cp.stop({ terminateWorkers: true });
+      // A demo leaves nothing behind (its store is ~40 MB) unless asked to keep it.
+      const removed = !flags.keep && !flags.dataDir;
+      if (removed) rmSync(dataDir, { recursive: true, force: true });
+      else process.stdout.write(`\nData directory kept: ${dataDir}\n`);
       process.stdout.write(ok ? '\nDemo finished: every job ended as expected.\n' : '\nDemo finished, but some jobs did not end as expected (see above).\n');
       process.exitCode = ok ? 0 : 1;
     });

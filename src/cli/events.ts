@@ -3,14 +3,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { HodeiEvent } from '../observability/events/types.js';
 import { addClientOptions, clientFrom, parseInteger, type ClientFlags } from './common.js';
+import { parseDurationMs } from '../util/duration.js';
+import { formatOf, renderDocument } from './output.js';
 
 interface EventsFlags extends ClientFlags {
   type?: string; worker?: string; job?: string; since?: string; limit: number; follow?: boolean;
 }
 
-const SINCE = /^(\d+[smhd]|\d{4}-\d{2}-\d{2}.*)$/;
+/** A duration (the server reads 90s, 10m, 2h, 7d) or an ISO time. */
 const parseSinceFlag = (v: string): string => {
-  if (!SINCE.test(v)) throw new InvalidArgumentError(`--since must be a duration like 10m or an ISO time, got '${v}'`);
+  const iso = /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v));
+  const duration = parseDurationMs(v);
+  // Sent as whole seconds, a form every reader of `since` accepts.
+  if (duration !== null) return `${Math.max(1, Math.round(duration / 1000))}s`;
+  if (!iso) throw new InvalidArgumentError(`--since must be a duration like 10m or an ISO time, got '${v}'`);
   return v;
 };
 
@@ -30,7 +36,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--job <id>', 'only events of this job')
     .option('--since <when>', 'only events since a duration ago (90s, 10m, 2h, 7d) or an ISO time', parseSinceFlag)
     .option('--limit <n>', 'at most n past events', parseInteger('--limit', 1, 1000), 100)
-    .option('-f, --follow', 'keep printing new events'))
+    .option('-f, --follow', 'keep printing new events'), ['table', 'json', 'yaml'])
     .action(async (flags: EventsFlags) => {
       const client = clientFrom(flags);
       const p = new URLSearchParams({ limit: String(flags.limit) });
@@ -40,14 +46,16 @@ export function registerEventsCommand(program: Command): void {
       if (flags.since) p.set('since', flags.since);
       if (!flags.follow) {
         const { events } = await client.getJson<{ events: HodeiEvent[] }>(`/v1/events?${p}`);
-        if (flags.json) process.stdout.write(JSON.stringify({ events }, null, 2) + '\n');
+        const doc = renderDocument(formatOf(flags), { events });
+        if (doc !== null) process.stdout.write(doc);
         else for (const e of events.reverse()) process.stdout.write(formatEvent(e));
         return;
       }
       p.set('follow', 'true');
       p.set('format', 'ndjson');
       for await (const e of client.ndjson<HodeiEvent>(`/v1/events?${p}`)) {
-        process.stdout.write(flags.json ? JSON.stringify(e) + '\n' : formatEvent(e));
+        const format = formatOf(flags);
+        process.stdout.write(format === 'json' ? JSON.stringify(e) + '\n' : format === 'yaml' ? `---\n${renderDocument('yaml', e) ?? ''}` : formatEvent(e));
       }
     });
 }

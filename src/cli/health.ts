@@ -2,7 +2,8 @@
 // every named check when verbose. Exits 1 when any probe is Unhealthy (Degraded still serves).
 import type { Command } from 'commander';
 import type { HealthCheckResult } from '../providers/provider.js';
-import { addClientOptions, clientFrom, print, type ClientFlags } from './common.js';
+import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
+import { renderOne } from './output.js';
 
 type Health = Record<'liveness' | 'readiness' | 'startup', HealthCheckResult>;
 const MARK = { Healthy: '+', Degraded: '~', Unhealthy: '-' } as const;
@@ -20,10 +21,10 @@ export function formatHealth(h: Health, verbose: boolean): string {
 
 export function registerHealthCommand(program: Command): void {
   addClientOptions(program.command('health').description('health of the control plane: liveness, readiness, startup')
-    .option('-v, --verbose', 'list every named check'))
+    .option('-v, --verbose', 'list every named check'), ['table', 'json', 'yaml'])
     .action(async (flags: ClientFlags & { verbose?: boolean }) => {
       const h = await clientFrom(flags).getJson<Health>('/v1/health');
-      print(flags.json, h, () => formatHealth(h, flags.verbose === true));
+      process.stdout.write(renderOne(flags, h, () => formatHealth(h, flags.verbose === true)));
       if (Object.values(h).some((r) => r.status === 'Unhealthy')) process.exitCode = 1;
     });
 }

@@ -1,6 +1,64 @@
-// hodei jobs list|get|cancel|logs and hodei workers list.
-import type { Command } from 'commander';
-import { addClientOptions, age, clientFrom, parseInteger, print, table, type ClientFlags } from './common.js';
+// hodei jobs list|get|cancel|logs and hodei workers list, with kubectl-shaped output and --watch.
+import { InvalidArgumentError, type Command } from 'commander';
+import { isTerminal, type Job } from '../domain/job.js';
+import type { Worker } from '../domain/worker.js';
+import { addClientOptions, addConnectionOptions, age, clientFrom, parseInteger, type ClientFlags } from './common.js';
+import { renderList, renderOne, toJson, type ListView } from './output.js';
+import { watchRows } from './watch.js';
+
+export const jobView: ListView<Job> = {
+  name: (j) => `job/${j.id}`,
+  columns: [
+    { header: 'ID', value: (j) => j.id },
+    { header: 'STATE', value: (j) => j.state },
+    { header: 'EXIT', value: (j) => j.signal ?? (j.exitCode === null ? '-' : String(j.exitCode)) },
+    { header: 'ATTEMPT', value: (j) => String(j.attempt) },
+    { header: 'AGE', value: (j) => age(j.createdAt) },
+    { header: 'REASON', value: (j) => j.reason ?? '-', wide: true },
+    { header: 'WORKER', value: (j) => j.workerId ?? '-', wide: true },
+    { header: 'LABELS', value: (j) => Object.entries(j.spec.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', wide: true },
+    { header: 'COMMAND', value: (j) => [j.spec.command, ...j.spec.args].join(' ').slice(0, 60) },
+  ],
+};
+
+export const workerView: ListView<Worker> = {
+  name: (w) => `worker/${w.id}`,
+  columns: [
+    { header: 'ID', value: (w) => w.id },
+    { header: 'PROVIDER', value: (w) => w.providerId },
+    { header: 'STATE', value: (w) => w.state },
+    { header: 'JOB', value: (w) => w.jobId ?? '-' },
+    { header: 'HANDLE', value: (w) => w.handle ?? '-' },
+    { header: 'AGE', value: (w) => age(w.createdAt) },
+    { header: 'LAST HEARTBEAT', value: (w) => age(w.lastHeartbeatAt) },
+    { header: 'REASON', value: (w) => w.reason ?? '-', wide: true },
+  ],
+};
+
+/** newest (default) or oldest first, by creation time. */
+export function parseSort(v: string): 'newest' | 'oldest' {
+  if (v !== 'newest' && v !== 'oldest') throw new InvalidArgumentError(`--sort must be newest or oldest, got '${v}'`);
+  return v;
+}
+
+export function sortJobs(jobs: readonly Job[], sort: 'newest' | 'oldest'): Job[] {
+  const sign = sort === 'newest' ? -1 : 1;
+  return [...jobs].sort((a, b) => sign * (a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)));
+}
+
+function describeJob(j: Job): string {
+  return [
+    `id:        ${j.id}`, `state:     ${j.state}${j.reason ? ` (${j.reason})` : ''}`,
+    `command:   ${[j.spec.command, ...j.spec.args].join(' ')}`, `exit code: ${j.exitCode ?? '-'}`,
+    ...(j.signal ? [`signal:    ${j.signal}`] : []),
+    `attempt:   ${j.attempt} of ${j.spec.retries + 1}`, `worker:    ${j.workerId ?? '-'}`,
+    `created:   ${j.createdAt}`, `started:   ${j.startedAt ?? '-'}`, `finished:  ${j.finishedAt ?? '-'}`,
+    ...(j.message ? [`message:   ${j.message}`] : []),
+    'history:', ...j.transitions.map((t) => `  ${t.at}  ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
+  ].join('\n') + '\n';
+}
+
+type ListFlags = ClientFlags & { state?: string; label?: string[]; limit: number; sort: 'newest' | 'oldest'; watch?: boolean };
 
 export function registerJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('inspect and control jobs');
@@ -8,50 +66,64 @@ export function registerJobsCommands(program: Command): void {
   addClientOptions(jobs.command('list').description('list jobs, newest first')
     .option('--state <state>', 'only jobs in this state')
     .option('--label <key=value>', 'only jobs with this label (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .option('--limit <n>', 'at most n jobs', parseInteger('--limit', 1, 500), 50))
-    .action(async (flags: ClientFlags & { state?: string; label?: string[]; limit: number }) => {
-      const page = await clientFrom(flags).listJobs({ ...(flags.state ? { state: flags.state } : {}), labels: flags.label ?? [], limit: flags.limit });
-      print(flags.json, page, () => table(['ID', 'STATE', 'EXIT', 'ATTEMPT', 'AGE', 'COMMAND'], page.jobs.map((j) => [
-        j.id, j.state, j.exitCode === null ? '-' : String(j.exitCode), String(j.attempt), age(j.createdAt),
-        [j.spec.command, ...j.spec.args].join(' ').slice(0, 60),
-      ])));
+    .option('--limit <n>', 'at most n jobs', parseInteger('--limit', 1, 500), 50)
+    .option('--sort <order>', 'newest or oldest first', parseSort, 'newest')
+    .option('-w, --watch', 'after the list, print a row for every job that changes (Ctrl-C to stop)'))
+    .action(async (flags: ListFlags) => {
+      const client = clientFrom(flags);
+      const fetchPage = async (): Promise<{ jobs: Job[]; nextCursor: string | null }> => {
+        const page = await client.listJobs({ ...(flags.state ? { state: flags.state } : {}), labels: flags.label ?? [], limit: flags.limit });
+        return { ...page, jobs: sortJobs(page.jobs, flags.sort) };
+      };
+      const fetchJobs = async (): Promise<Job[]> => (await fetchPage()).jobs;
+      const page = await fetchPage();
+      const first = page.jobs;
+      process.stdout.write(renderList(flags, page, first, jobView));
+      if (flags.watch) await watchRows({ flags, view: jobView, initial: first, fetch: fetchJobs, key: (j) => j.id, version: (j) => j.updatedAt });
     });
 
-  addClientOptions(jobs.command('get').description('show one job').argument('<id>'))
-    .action(async (id: string, flags: ClientFlags) => {
-      const j = await clientFrom(flags).getJob(id);
-      print(flags.json, j, () => [
-        `id:        ${j.id}`, `state:     ${j.state}${j.reason ? ` (${j.reason})` : ''}`,
-        `command:   ${[j.spec.command, ...j.spec.args].join(' ')}`, `exit code: ${j.exitCode ?? '-'}`,
-        `attempt:   ${j.attempt} of ${j.spec.retries + 1}`, `worker:    ${j.workerId ?? '-'}`,
-        `created:   ${j.createdAt}`, `started:   ${j.startedAt ?? '-'}`, `finished:  ${j.finishedAt ?? '-'}`,
-        ...(j.message ? [`message:   ${j.message}`] : []),
-        'history:', ...j.transitions.map((t) => `  ${t.at}  ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
-      ].join('\n') + '\n');
+  addClientOptions(jobs.command('get').description('show one job').argument('<id>')
+    .option('-w, --watch', 'print the job again each time it changes, until it ends'))
+    .action(async (id: string, flags: ClientFlags & { watch?: boolean }) => {
+      const client = clientFrom(flags);
+      const j = await client.getJob(id);
+      const show = (job: Job): string => renderOne(flags, job, (wide) => (wide ? renderList(flags, null, [job], jobView) : describeJob(job)), () => jobView.name(job));
+      if (!flags.watch) {
+        process.stdout.write(show(j));
+        return;
+      }
+      // Watching: one table row (or document) per change, ending when the job ends.
+      const once = { ...flags, output: flags.output === undefined && !flags.json ? 'table' as const : flags.output };
+      await watchRows({ flags: once, view: jobView, initial: [], fetch: async () => [await client.getJob(id)], key: (x) => x.id, version: (x) => x.updatedAt,
+        until: (rows) => rows.every((x) => isTerminal(x.state)) });
     });
 
-  addClientOptions(jobs.command('cancel').description('cancel a job that has not ended').argument('<id>'))
+  addConnectionOptions(jobs.command('cancel').description('cancel a job that has not ended').argument('<id>')
+    .option('--json', 'print the cancelled job as JSON'))
     .action(async (id: string, flags: ClientFlags) => {
       const j = await clientFrom(flags).cancel(id);
-      print(flags.json, j, () => `${j.id} ${j.state}\n`);
+      process.stdout.write(flags.json ? toJson(j) : `job/${j.id} ${j.state}\n`);
     });
 
-  addClientOptions(jobs.command('logs').description('print a job\'s output').argument('<id>')
-    .option('-f, --follow', 'keep streaming until the job ends'))
+  addConnectionOptions(jobs.command('logs').description('print a job\'s output').argument('<id>')
+    .option('-f, --follow', 'keep streaming until the job ends')
+    .option('--json', 'one JSON log entry per line'))
     .action(async (id: string, flags: ClientFlags & { follow?: boolean }) => {
       const client = clientFrom(flags);
       for await (const e of flags.follow ? client.followLogs(id) : client.logEntries(id, false)) {
         if (flags.json) process.stdout.write(JSON.stringify(e) + '\n');
-        else (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
+        else (e.stream === 'stdout' ? process.stdout : process.stderr).write(e.data);
       }
     });
 
   const workers = program.command('workers').description('inspect workers');
-  addClientOptions(workers.command('list').description('list live workers').option('--all', 'include ended workers'))
-    .action(async (flags: ClientFlags & { all?: boolean }) => {
-      const r = await clientFrom(flags).listWorkers(flags.all === true);
-      print(flags.json, r, () => table(['ID', 'PROVIDER', 'STATE', 'JOB', 'HANDLE', 'AGE', 'LAST HEARTBEAT'], r.workers.map((w) => [
-        w.id, w.providerId, w.state, w.jobId ?? '-', w.handle ?? '-', age(w.createdAt), age(w.lastHeartbeatAt),
-      ])));
+  addClientOptions(workers.command('list').description('list live workers, newest first').option('--all', 'include ended workers')
+    .option('-w, --watch', 'after the list, print a row for every worker that changes (Ctrl-C to stop)'))
+    .action(async (flags: ClientFlags & { all?: boolean; watch?: boolean }) => {
+      const client = clientFrom(flags);
+      const fetchWorkers = async (): Promise<Worker[]> => [...(await client.listWorkers(flags.all === true)).workers].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const first = await fetchWorkers();
+      process.stdout.write(renderList(flags, { workers: first }, first, workerView));
+      if (flags.watch) await watchRows({ flags, view: workerView, initial: first, fetch: fetchWorkers, key: (w) => w.id, version: (w) => w.updatedAt });
     });
 }

@@ -1,6 +1,7 @@
 // `hodei kube-sim`: run the Kubernetes API simulator (API server + nodes, scheduler, kubelet,
 // Deployment/ReplicaSet/HPA controllers, network policies) until SIGINT/SIGTERM, and print the
 // kubeconfig that kubectl and the Kubernetes provider use. See docs/kube-sim.md.
+import { isQuantity, parseQuantity } from '../util/quantity.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInteger, parseKeyValue } from './common.js';
 
@@ -13,9 +14,9 @@ interface KubeSimFlags {
   imageAllow?: string[]; agentPathPrefix?: string; hpaSync?: number; hpaDownscaleWindow?: number;
 }
 
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+// The project's one quantity parser (src/util/quantity.ts).
 const quantity = (flag: string) => (v: string): string => {
-  if (!QUANTITY.test(v)) throw new InvalidArgumentError(`${flag} must be a Kubernetes quantity such as 8, 500m or 32Gi, got '${v}'`);
+  if (!isQuantity(v) || parseQuantity(v) < 0) throw new InvalidArgumentError(`${flag} must be a Kubernetes quantity such as 8, 500m or 32Gi, got '${v}'`);
   return v;
 };
 

@@ -1,8 +1,8 @@
 // hodei pools list|create|update|delete: worker pools (Kubernetes Deployment + HPA) over /v1/pools.
 import { InvalidArgumentError, type Command } from 'commander';
 import { ApiError, UnreachableError } from '../client/client.js';
-import { readLocalApiToken } from '../control-plane/api-token.js';
-import { addClientOptions, clientFrom, parseInteger, print, table, type ClientFlags } from './common.js';
+import { addClientOptions, addConnectionOptions, clientFrom, parseInteger, resolveClient, type ClientFlags } from './common.js';
+import { renderList, toJson, type ListView } from './output.js';
 
 interface PoolStatusJson { desiredReplicas: number | null; currentReplicas: number | null; readyWorkers: number; conditions: Array<{ type: string; status: string; reason?: string }> }
 interface PoolJson { name: string; spec: { min: number; max: number; target: { type: string; averageUtilization?: number; averageValue?: number } }; status: PoolStatusJson }
@@ -11,7 +11,7 @@ interface PoolFlags extends ClientFlags { min?: number; max?: number; cpuTarget?
 
 async function call<T>(flags: ClientFlags, method: string, path: string, body?: unknown): Promise<T | undefined> {
   const base = clientFrom(flags).baseUrl.replace(/\/$/, '');
-  const token = process.env.HODEI_API_TOKEN || readLocalApiToken(flags.dataDir ?? process.env.HODEI_DATA_DIR ?? './.hodei');
+  const { token } = resolveClient(flags);
   const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
   let res: Response;
   try {
@@ -33,13 +33,22 @@ export function targetText(t: PoolJson['spec']['target']): string {
   return t.type === 'cpu' ? `cpu ${t.averageUtilization ?? '?'}%` : `queue ${t.averageValue ?? '?'}/worker`;
 }
 
+export const poolView: ListView<PoolJson> = {
+  name: (p) => `pool/${p.name}`,
+  columns: [
+    { header: 'NAME', value: (p) => p.name },
+    { header: 'MIN', value: (p) => String(p.spec.min) },
+    { header: 'MAX', value: (p) => String(p.spec.max) },
+    { header: 'TARGET', value: (p) => targetText(p.spec.target) },
+    { header: 'DESIRED', value: (p) => String(p.status.desiredReplicas ?? '-') },
+    { header: 'CURRENT', value: (p) => String(p.status.currentReplicas ?? '-') },
+    { header: 'READY WORKERS', value: (p) => String(p.status.readyWorkers) },
+    { header: 'CONDITIONS', value: (p) => p.status.conditions.map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason})` : ''}`).join(' ') || '-' },
+  ],
+};
+
 export function formatPools(pools: PoolJson[]): string {
-  if (pools.length === 0) return 'no pools\n';
-  return table(['NAME', 'MIN', 'MAX', 'TARGET', 'DESIRED', 'CURRENT', 'READY WORKERS', 'CONDITIONS'], pools.map((p) => [
-    p.name, String(p.spec.min), String(p.spec.max), targetText(p.spec.target),
-    String(p.status.desiredReplicas ?? '-'), String(p.status.currentReplicas ?? '-'), String(p.status.readyWorkers),
-    p.status.conditions.map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason})` : ''}`).join(' ') || '-',
-  ]));
+  return pools.length === 0 ? 'no pools\n' : renderList({}, null, pools, poolView);
 }
 
 function target(flags: PoolFlags): Record<string, unknown> | undefined {
@@ -63,10 +72,11 @@ export function registerPoolsCommand(program: Command): void {
   addClientOptions(pools.command('list').description('pools with desired/current replicas, ready workers and HPA conditions'))
     .action(async (flags: ClientFlags) => {
       const r = (await call<{ pools: PoolJson[] }>(flags, 'GET', '/v1/pools')) ?? { pools: [] };
-      print(flags.json, r, () => formatPools(r.pools));
+      process.stdout.write(renderList(flags, r, r.pools, poolView));
     });
-  addClientOptions(specFlags(pools.command('create').description('create a pool').argument('<name>', 'pool name (DNS label)'))
-    .option('--cpu <quantity>', 'CPU request of each worker').option('--memory <quantity>', 'memory request of each worker'))
+  addConnectionOptions(specFlags(pools.command('create').description('create a pool').argument('<name>', 'pool name (DNS label)'))
+    .option('--cpu <quantity>', 'CPU request of each worker').option('--memory <quantity>', 'memory request of each worker')
+    .option('--json', 'print the created pool as JSON'))
     .action(async (name: string, flags: PoolFlags) => {
       const t = target(flags);
       if (flags.min === undefined || flags.max === undefined || !t) throw new InvalidArgumentError('create needs --min, --max and --cpu-target or --queue-target');
@@ -76,9 +86,9 @@ export function registerPoolsCommand(program: Command): void {
         ...(flags.scaleDownWindow !== undefined ? { scaleDownStabilizationSeconds: flags.scaleDownWindow } : {}),
       };
       const p = await call<PoolJson>(flags, 'POST', '/v1/pools', body);
-      print(flags.json, p, () => `pool ${name} created\n`);
+      process.stdout.write(flags.json ? toJson(p) : `pool/${name} created\n`);
     });
-  addClientOptions(specFlags(pools.command('update').description('change min, max or target of a pool').argument('<name>', 'pool name')))
+  addConnectionOptions(specFlags(pools.command('update').description('change min, max or target of a pool').argument('<name>', 'pool name')).option('--json', 'print the pool as JSON'))
     .action(async (name: string, flags: PoolFlags) => {
       const t = target(flags);
       const body = {
@@ -87,11 +97,11 @@ export function registerPoolsCommand(program: Command): void {
       };
       if (Object.keys(body).length === 0) throw new InvalidArgumentError('nothing to update: give --min, --max, --cpu-target, --queue-target or --scale-down-window');
       const p = await call<PoolJson>(flags, 'PATCH', `/v1/pools/${encodeURIComponent(name)}`, body);
-      print(flags.json, p, () => `pool ${name} updated\n`);
+      process.stdout.write(flags.json ? toJson(p) : `pool/${name} updated\n`);
     });
-  addClientOptions(pools.command('delete').description('delete a pool, its HPA, Deployment and token').argument('<name>', 'pool name'))
+  addConnectionOptions(pools.command('delete').description('delete a pool, its HPA, Deployment and token').argument('<name>', 'pool name').option('--json', 'print {deleted: name} as JSON'))
     .action(async (name: string, flags: ClientFlags) => {
       await call(flags, 'DELETE', `/v1/pools/${encodeURIComponent(name)}`);
-      print(flags.json, { deleted: name }, () => `pool ${name} deleted\n`);
+      process.stdout.write(flags.json ? toJson({ deleted: name }) : `pool/${name} deleted\n`);
     });
 }

@@ -1,36 +1,36 @@
 // hodei run [flags] -- CMD ARGS...: queue a job, stream its output live, exit with its exit code.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Job, JobEgress } from '../domain/job.js';
+import type { JobEgress } from '../domain/job.js';
 import type { HodeiClient, JobSubmission } from '../client/client.js';
-import { addClientOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
+import { addConnectionOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
+import { runExitCode } from './exit-codes.js';
+import { showProgress } from './progress.js';
 
 interface RunFlags extends ClientFlags {
   image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
   env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
-  workdir?: string; detach?: boolean; egress?: JobEgress[];
+  workdir?: string; detach?: boolean; egress?: JobEgress[]; quiet?: boolean;
 }
 
-/** Exit codes for jobs that ended without one of their own (as timeout(1) and shells do). */
-export const EXIT_TIMED_OUT = 124;
-export const EXIT_CANCELLED = 130;
-
 export function registerRunCommand(program: Command): void {
-  addClientOptions(program.command('run')
-    .description('queue a job and stream its output; exits with the job\'s exit code')
+  addConnectionOptions(program.command('run')
+    .description('queue a job and stream its output; exits with the job\'s exit code (docs/cli.md: exit codes)')
     .argument('<command>', 'command to run (put it after --)')
     .argument('[args...]', 'its arguments')
     .option('--image <ref>', 'container image (container providers)')
     .option('--cpu <quantity>', 'CPU request, e.g. 500m')
     .option('--memory <quantity>', 'memory request, e.g. 256Mi')
     .option('--gpu <n>', 'GPUs', parseInteger('--gpu', 0, 64))
-    .option('--timeout <seconds>', 'kill the job after this many seconds', parseInteger('--timeout', 1))
+    .option('--timeout <seconds>', 'kill the job after this many seconds (exit 124)', parseInteger('--timeout', 1))
     .option('--retries <n>', 'retry a failed attempt up to n times', parseInteger('--retries', 0, 20))
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', parseKeyValue('--env'))
     .option('--secret <KEY=VALUE>', 'secret environment variable, never shown back (repeatable)', parseKeyValue('--secret'))
     .option('--label <key=value>', 'label (repeatable)', parseKeyValue('--label'))
     .option('--workdir <dir>', 'working directory of the job')
     .option('--egress <CIDR[:PORT]>', 'network destination the job needs, e.g. 10.0.0.0/8:443 (repeatable)', parseEgress)
-    .option('--detach', 'print the job id and return at once'))
+    .option('--detach', 'print the job id and return at once')
+    .option('-q, --quiet', 'no progress lines on stderr while the job waits')
+    .option('--json', 'print the ended job as JSON instead of its output'))
     .action(async (command: string, args: string[], flags: RunFlags) => {
       const client = clientFrom(flags);
       const sub: JobSubmission = {
@@ -44,12 +44,18 @@ export function registerRunCommand(program: Command): void {
         resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
       };
       const job = await client.submit(sub);
+      printWarnings(job.warnings);
       if (flags.detach) {
         process.stdout.write(flags.json ? JSON.stringify(job, null, 2) + '\n' : `${job.id}\n`);
         return;
       }
-      process.exitCode = await streamUntilDone(client, job.id, flags.json === true);
+      process.exitCode = await streamUntilDone(client, job.id, { json: flags.json === true, progress: flags.quiet !== true });
     });
+}
+
+/** The server's warnings (fields the provider cannot honour), one `Warning:` line each on stderr. */
+export function printWarnings(warnings: readonly string[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`Warning: ${w}\n`);
 }
 
 /** `--egress CIDR[:PORT][/udp]` (repeatable); the server validates the CIDR. */
@@ -61,30 +67,35 @@ export function parseEgress(value: string, previous: JobEgress[] = []): JobEgres
   return [...previous, { cidr: m[1], ...(port !== undefined ? { port } : {}), ...(m[3] ? { protocol: m[3].toUpperCase() as 'TCP' | 'UDP' } : {}) }];
 }
 
-/** Follows the job's output to stdout/stderr; Ctrl-C cancels the job. Returns the exit code to use. */
-export async function streamUntilDone(client: HodeiClient, jobId: string, json: boolean): Promise<number> {
+/**
+ * Follows the job's output to stdout/stderr (progress while it waits goes to stderr); Ctrl-C
+ * cancels the job. Returns the exit code to use (docs/cli.md).
+ */
+export async function streamUntilDone(client: HodeiClient, jobId: string, o: { json: boolean; progress?: boolean }): Promise<number> {
   const onSigint = (): void => {
     process.stderr.write(`\ncancelling job ${jobId}...\n`);
     client.cancel(jobId).catch(() => undefined);
   };
   process.once('SIGINT', onSigint);
+  const progress = o.progress === false ? null : showProgress({ client, jobId, out: process.stderr, tty: process.stderr.isTTY === true });
   try {
     for await (const e of client.followLogs(jobId)) {
-      if (json) continue;
-      (e.stream === 'stderr' ? process.stderr : process.stdout).write(e.data);
+      await progress?.stop();
+      if (o.json) continue;
+      // stdout carries the job's stdout only; its stderr and hodei's system lines go to stderr.
+      (e.stream === 'stdout' ? process.stdout : process.stderr).write(e.data);
     }
   } finally {
     process.off('SIGINT', onSigint);
+    await progress?.stop();
   }
   const job = await client.getJob(jobId);
-  if (json) process.stdout.write(JSON.stringify(job, null, 2) + '\n');
-  else if (job.state !== 'succeeded') process.stderr.write(`job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ''}${job.message ? `: ${job.message}` : ''}\n`);
-  return exitCodeOf(job);
-}
-
-export function exitCodeOf(job: Job): number {
-  if (job.state === 'succeeded') return 0;
-  if (job.state === 'timed_out') return EXIT_TIMED_OUT;
-  if (job.state === 'cancelled') return EXIT_CANCELLED;
-  return job.exitCode !== null && job.exitCode > 0 ? Math.min(job.exitCode, 255) : 1;
+  const { code, hodeiFailure } = runExitCode(job);
+  if (o.json) process.stdout.write(JSON.stringify(job, null, 2) + '\n');
+  else if (hodeiFailure) process.stderr.write(`error: job never ran: ${hodeiFailure}\n`);
+  else if (job.state !== 'succeeded') {
+    const signal = job.signal ? `, signal ${job.signal}` : '';
+    process.stderr.write(`job ${job.id} ${job.state}${job.reason ? ` (${job.reason}${signal})` : ''}${job.message ? `: ${job.message}` : ''}\n`);
+  }
+  return code;
 }

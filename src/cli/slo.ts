@@ -1,7 +1,8 @@
 // hodei slo [--json] [--check]: SLO targets, current SLIs over the window, budgets and burn rates.
 import type { Command } from 'commander';
 import type { SloReport } from '../observability/slo-engine.js';
-import { addClientOptions, clientFrom, print, table, type ClientFlags } from './common.js';
+import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
+import { renderOne, table } from './output.js';
 
 const SECONDS = new Set(['pod_creation_time', 'hpa_response_time']);
 const RATIO_MIN = new Set(['worker_creation_success_rate']);
@@ -27,10 +28,10 @@ export function formatSloReport(r: SloReport): string {
 
 export function registerSloCommand(program: Command): void {
   addClientOptions(program.command('slo').description('SLO compliance, error budgets and burn rates over the rolling window')
-    .option('--check', 'exit with code 1 when any SLO is violated'))
+    .option('--check', 'exit with code 1 when any SLO is violated'), ['table', 'json', 'yaml'])
     .action(async (flags: ClientFlags & { check?: boolean }) => {
       const r = await clientFrom(flags).getJson<SloReport>('/v1/slo');
-      print(flags.json, r, () => formatSloReport(r));
+      process.stdout.write(renderOne(flags, r, () => formatSloReport(r)));
       if (flags.check && !r.compliant) process.exitCode = 1;
     });
 }

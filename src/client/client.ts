@@ -6,6 +6,21 @@ import type { StoredLogEntry } from '../store/store.js';
 
 export type JobSubmission = Partial<JobSpec> & { command: string };
 
+/** A queued job and what the server could not honour (fields the provider ignores). */
+export type SubmittedJob = Job & { warnings?: string[] };
+
+/** `GET /version`: what the server runs. */
+export interface ServerVersion {
+  version: string;
+  build: { commit: string | null; builtAt: string | null; node: string; platform: string };
+}
+
+/** Texts of `Warning: 299 - "..."` headers (RFC 7234 form, as kube-apiserver sends them). */
+export function parseWarningHeader(value: string | null): string[] {
+  if (!value) return [];
+  return [...value.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? '').replace(/\\(.)/g, '$1'));
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
     super(message);
@@ -73,8 +88,15 @@ export class HodeiClient {
     }
   }
 
-  submit(job: JobSubmission): Promise<Job> {
-    return this.json('POST', '/v1/jobs', job);
+  async submit(job: JobSubmission): Promise<SubmittedJob> {
+    const res = await this.request('POST', '/v1/jobs', job);
+    const body = (await res.json()) as SubmittedJob;
+    const warnings = body.warnings ?? parseWarningHeader(res.headers.get('warning'));
+    return warnings.length ? { ...body, warnings } : body;
+  }
+
+  version(): Promise<ServerVersion> {
+    return this.json('GET', '/version');
   }
 
   getJob(id: string): Promise<Job> {

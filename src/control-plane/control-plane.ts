@@ -3,15 +3,20 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
+import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
 import { workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
+import { eventRoutes } from '../api/routes/events.js';
+import { sloRoutes } from '../api/routes/slo.js';
 import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
 import { createObservability, type Observability } from '../observability/observability.js';
+import { platformReading, RecentSamples } from '../observability/recent-samples.js';
 import { createProvider } from '../providers/factory.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import { Reconciler } from '../scheduler/reconciler.js';
@@ -53,31 +58,49 @@ const HEALTH_PROBE_INTERVAL_MS = 30_000;
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const cfg = o.config;
-  const logger = o.logger ?? createLogger({ level: cfg.logLevel });
+  const logger = o.logger ?? createLogger({ level: cfg.logLevel, format: cfg.logFormat });
   const store = await openStore({ ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : { dataDir: cfg.dataDir }) });
   const token = resolveApiToken(cfg.dataDir, cfg.apiToken);
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
-  const gateway = createGateway({ backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new PlatformMetrics(registry, jobs);
+  const platformMetrics = new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
   const observability = createObservability({
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
   const provider = observability.provider;
+  jobs.provider = { kind: provider.kind, unsupportedFields: provider.unsupportedFields ?? [] };
+  const gateway = createGateway({
+    backend: new WorkerSessions(jobs, logger), logger, heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    onRejected: (r) => {
+      platformMetrics.workerRejected(r.reason);
+      recordWorkerRejection(observability.events, r);
+    },
+  });
   const pools = poolsPlugin(provider, store);
+  // The console's Overview charts: the last 15 minutes of the server's own numbers.
+  const samples = new RecentSamples({
+    read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
+    onError: (err) => logger.warn({ err }, 'stats sample failed'),
+  });
 
   const app = await buildApi({
     jobs, apiToken: token.token, logger, version: VERSION,
     plugins: [
-      (a) => a.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
+      (a) => a.get('/metrics', {
+        config: { public: !cfg.metricsRequireToken },
+        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
+      }, async (_req, reply) =>
         reply.header('content-type', registry.contentType).send(await registry.metrics())),
       (a) => healthRoutes(a, health),
-      ...observability.plugins,
+      (a) => eventRoutes(a, observability.events),
+      (a) => sloRoutes(a, observability.slo),
       pools.plugin,
+      (a) => statsRoutes(a, () => samples.series()),
     ],
   });
   await app.listen({ host: cfg.host, port: cfg.port });
@@ -117,6 +140,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   scheduler.start();
   reconciler.start();
   observability.start();
+  samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
@@ -127,6 +151,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       await provider.stop(opts);
       await gateway.close();
       await app.close();
+      await samples.stop();
       await observability.stop();
       await store.close();
     },

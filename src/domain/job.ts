@@ -70,13 +70,15 @@ export interface JobSpec {
 
 /** Why a job ended or was retried; a fixed vocabulary so it can be counted. */
 export type JobReason =
-  | 'Completed' | 'NonZeroExit' | 'Timeout' | 'Cancelled' | 'WorkerLost'
-  | 'ProvisioningFailed' | 'AgentError' | string;
+  | 'Completed' | 'NonZeroExit' | 'Signaled' | 'OOMKilled' | 'CommandNotFound' | 'CommandNotExecutable'
+  | 'Timeout' | 'Cancelled' | 'WorkerLost' | 'ProvisioningFailed' | 'AgentError' | string;
 
 export interface JobTransition {
   state: JobState;
   at: string; // ISO-8601
   reason?: string;
+  /** The signal that ended the attempt (e.g. "SIGKILL"), kept with the transition it caused. */
+  signal?: string;
 }
 
 /** A job as stored and returned. `spec.secrets` is never part of this view: only secret names are. */
@@ -87,6 +89,8 @@ export interface Job {
   attempt: number;
   workerId: string | null;
   exitCode: number | null;
+  /** Signal that killed the job's process in its latest attempt (`SIGKILL`), else null; reason `Signaled` or `OOMKilled`. */
+  signal: string | null;
   reason: string | null;
   message: string | null;
   /** Earliest time a queued job may be dispatched (retry backoff). */
@@ -112,3 +116,6 @@ export class IllegalTransitionError extends Error {
 export function assertTransition(from: JobState, to: JobState): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
 }
+
+/** Exit code a job's reason implies when its process could not be started (as a shell reports it). */
+export const START_FAILURE_REASONS: Readonly<Record<number, JobReason>> = { 126: 'CommandNotExecutable', 127: 'CommandNotFound' };

@@ -3,7 +3,7 @@
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'UNAUTHORIZED' | 'JOB_NOT_FOUND' | 'WORKER_NOT_FOUND' | 'NOT_FOUND'
   | 'CONFLICT' | 'ILLEGAL_TRANSITION' | 'PAYLOAD_TOO_LARGE' | 'CONFIG_INVALID' | 'PROVIDER_ERROR'
-  | 'INTERNAL';
+  | 'STORE_UNAVAILABLE' | 'INTERNAL';
 
 export class HodeiError extends Error {
   constructor(
@@ -37,5 +37,12 @@ export class ConflictError extends HodeiError {
 export class ConfigError extends HodeiError {
   constructor(field: string, rule: string) {
     super('CONFIG_INVALID', `config ${field}: ${rule}`, { field, rule });
+  }
+}
+
+/** The store (PGlite or PostgreSQL) cannot be reached; the request may succeed once it is back. */
+export class StoreUnavailableError extends HodeiError {
+  constructor(message = 'the job store is unavailable; retry shortly') {
+    super('STORE_UNAVAILABLE', message);
   }
 }

@@ -26,6 +26,13 @@ export interface JobResult {
   message?: string;
 }
 
+/**
+ * The store's verdict on a worker's claim to a job attempt: `ok` (the store assigned this attempt
+ * to this worker), `wrong_attempt` (it holds another attempt of that job, not this one) or
+ * `foreign_job` (no attempt of that job is, or was, assigned to it).
+ */
+export type JobClaim = 'ok' | 'wrong_attempt' | 'foreign_job';
+
 export interface GatewayBackend {
   /**
    * Consumes a one-time token, or — for a pool bootstrap token — registers a new pooled worker of
@@ -38,10 +45,16 @@ export interface GatewayBackend {
   heartbeat(workerId: string): Promise<void>;
   /** The job this worker should run now, or null (an ephemeral worker with nothing to do exits). */
   nextJob(workerId: string): Promise<AssignedJob | null>;
-  jobStarted(workerId: string, jobId: string, attempt: number): Promise<void>;
+  /** Whether the store assigned this attempt to this worker (a resume naming the job it holds). */
+  checkClaim(workerId: string, jobId: string, attempt: number): Promise<JobClaim>;
+  /**
+   * The next three act only when the store assigned the attempt to this worker, checked by the
+   * store in the same statement as the write; anything but `ok` means nothing was changed.
+   */
+  jobStarted(workerId: string, jobId: string, attempt: number): Promise<JobClaim>;
   /** Stores one batch; `batchSeq` (per attempt, from 1) makes a resent batch a no-op. */
-  appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void>;
-  jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void>;
+  appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<JobClaim>;
+  jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<JobClaim>;
   /**
    * The connection closed; the worker may resume later, or be declared lost after missed heartbeats.
    * `graceful`: the agent closed it normally because it is exiting (it will not resume).

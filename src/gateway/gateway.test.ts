@@ -71,9 +71,9 @@ describe('gateway', () => {
     replay.send(register(token));
     expect(await replay.next('error')).toMatchObject({ code: 'TOKEN_INVALID' });
     expect(await replay.closed).toBe(4001);
-    const warning = logs.find((l) => l.includes('registration refused'));
+    const warning = logs.find((l) => l.includes('worker message rejected'));
     expect(warning).toBeDefined();
-    expect(JSON.parse(warning!).level).toBe(40);
+    expect(JSON.parse(warning!)).toMatchObject({ level: 40, reason: 'token_invalid', messageType: 'register' });
     expect(logs.join('')).not.toContain(token);
   });
 
@@ -94,10 +94,12 @@ describe('gateway', () => {
     // Still connected and the token still unused: a valid register works.
     c.send(register(token));
     await c.next('registered');
-    c.send({ type: 'job.logs', jobId: 'nope', attempt: 1, seq: 1, entries: [] });
-    expect(await c.next('error', 5)).toMatchObject({ code: 'UNKNOWN_JOB' });
     c.send({ type: 'heartbeat' });
     await c.next('heartbeat.ack');
+    // A job it was not given: refused and disconnected (a well-behaved agent never does this).
+    c.send({ type: 'job.logs', jobId: 'nope', attempt: 1, seq: 1, entries: [] });
+    expect(await c.next('error', 5)).toMatchObject({ code: 'UNKNOWN_JOB' });
+    expect(await c.closed).toBe(4001);
   });
 
   it('refuses work before registration and an unsupported protocol version', async () => {

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import type { GatewayBackend } from './backend.js';
 import { CLOSE, MAX_MESSAGE_BYTES, WORKER_CONNECT_PATH } from './protocol.js';
+import type { WorkerRejection } from './rejections.js';
 import { WorkerSession, type SessionContext } from './session.js';
 import { WorkerMemory } from './worker-memory.js';
 
@@ -18,6 +19,11 @@ export interface GatewayOptions {
   registerTimeoutMs?: number;
   /** Largest accepted message. @defaultValue 1 MiB */
   maxPayloadBytes?: number;
+  /**
+   * Told of every refused worker message or frame (the control plane records a worker.rejected
+   * event and counts hodei_worker_protocol_rejections_total). Carries no message content.
+   */
+  onRejected?: (r: WorkerRejection) => void;
 }
 
 export interface Gateway {
@@ -52,6 +58,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 10_000,
     registerTimeoutMs: opts.registerTimeoutMs ?? 5_000,
     memory: new WorkerMemory(),
+    ...(opts.onRejected ? { onRejected: opts.onRejected } : {}),
     async bind(session) {
       const id = session.workerId;
       if (id === null) return;

@@ -5,21 +5,28 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ErrorMessage, ServerMessage, WorkerMessage } from './protocol.js';
 
 const str = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+/** Job and worker ids (UUID based) and tokens: far shorter than any legitimate use of `str`. */
+const id = { type: 'string', minLength: 1, maxLength: 256 } as const;
+const secret = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 const count = { type: 'integer', minimum: 0 } as const;
-const jobRef = { jobId: str, attempt: count } as const;
+/** Attempts, batch numbers, pids: they land in integer columns, whose range they must respect. */
+const int32 = { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 } as const;
+const jobRef = { jobId: id, attempt: { ...int32, minimum: 1 } } as const;
 
 const logEntry = {
   type: 'object',
   required: ['stream', 'data'],
+  additionalProperties: false,
   properties: { stream: { enum: ['stdout', 'stderr', 'system'] }, data: { type: 'string' } },
 } as const;
 
 const jobResult = {
   type: 'object',
   required: ['exitCode', 'outcome'],
+  additionalProperties: false,
   properties: {
-    exitCode: { type: ['integer', 'null'] },
-    signal: { type: ['string', 'null'] },
+    exitCode: { type: ['integer', 'null'], minimum: -(2 ** 31), maximum: 2 ** 31 - 1 },
+    signal: { type: ['string', 'null'], maxLength: 64 },
     outcome: { enum: ['exited', 'timed_out', 'cancelled', 'interrupted', 'error'] },
     message: { type: 'string', maxLength: 65536 },
   },
@@ -29,7 +36,7 @@ const assignedJob = {
   type: 'object',
   required: ['jobId', 'attempt', 'command', 'args', 'env', 'secretNames'],
   properties: {
-    ...jobRef,
+    jobId: str, attempt: count,
     command: str,
     args: { type: 'array', items: { type: 'string' } },
     env: { type: 'object', additionalProperties: { type: 'string' } },
@@ -41,7 +48,10 @@ const assignedJob = {
 
 const errorMsg = {
   required: ['code', 'message'],
-  properties: { code: str, message: { type: 'string' }, field: { type: 'string' }, rule: { type: 'string' } },
+  properties: {
+    code: { type: 'string', minLength: 1, maxLength: 64 }, message: { type: 'string', maxLength: 65536 },
+    field: { type: 'string', maxLength: 4096 }, rule: { type: 'string', maxLength: 4096 },
+  },
 } as const;
 
 /** type → [required fields, properties]; every message is an object with a string `type`. */
@@ -50,16 +60,16 @@ const shape = (required: readonly string[], properties: Record<string, unknown>)
 
 const WORKER_SHAPES: Record<WorkerMessage['type'], Shape> = {
   register: shape(['protocolVersion', 'token', 'agentVersion', 'pid', 'hostname'], {
-    protocolVersion: { type: 'integer', minimum: 1 }, token: str, agentVersion: str, pid: count, hostname: str,
+    protocolVersion: { type: 'integer', minimum: 1, maximum: 1000 }, token: secret, agentVersion: str, pid: int32, hostname: str,
   }),
   resume: shape(['protocolVersion', 'workerId', 'sessionToken'], {
-    protocolVersion: { type: 'integer', minimum: 1 }, workerId: str, sessionToken: str,
-    job: { anyOf: [{ type: 'null' }, { type: 'object', required: ['jobId', 'attempt'], properties: jobRef }] },
+    protocolVersion: { type: 'integer', minimum: 1, maximum: 1000 }, workerId: id, sessionToken: secret,
+    job: { anyOf: [{ type: 'null' }, { type: 'object', required: ['jobId', 'attempt'], additionalProperties: false, properties: jobRef }] },
   }),
   heartbeat: shape([], {}),
   'job.started': shape(['jobId', 'attempt'], jobRef),
   'job.logs': shape(['jobId', 'attempt', 'seq', 'entries'], {
-    ...jobRef, seq: { type: 'integer', minimum: 1 }, entries: { type: 'array', items: logEntry },
+    ...jobRef, seq: { ...int32, minimum: 1 }, entries: { type: 'array', items: logEntry },
   }),
   'job.result': shape(['jobId', 'attempt', 'result'], { ...jobRef, result: jobResult }),
   error: shape(errorMsg.required, errorMsg.properties),
@@ -94,19 +104,52 @@ function describe(type: string, e: ErrorObject): { ok: false; error: ErrorMessag
   return invalid(`invalid ${type} message: field ${field} ${what}`, field, rule);
 }
 
-function makeParser<T extends { type: string }>(shapes: Record<string, Shape>): (raw: string) => ParseResult<T> {
+/** NUL, which PostgreSQL text cannot hold, and a UTF-16 surrogate without its other half. */
+const NUL = /\0/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first string under `value` (depth first, in key order) that the store could not hold. */
+function unsafeText(value: unknown, path: string, skip: (path: string) => boolean): { field: string; rule: string } | null {
+  if (typeof value === 'string') {
+    if (skip(path)) return null;
+    if (NUL.test(value)) return { field: path || '/', rule: 'must not contain NUL (U+0000)' };
+    if (LONE_SURROGATE.test(value)) return { field: path || '/', rule: 'must be well-formed UTF-16 (no lone surrogate)' };
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = unsafeText(v, `${path}/${k}`, skip);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Log lines are job output: NUL or a broken surrogate there is stored as U+FFFD, not refused. */
+const LOG_DATA = /^\/entries\/\d+\/data$/;
+const skipOutput = (type: string) => (path: string): boolean => type === 'job.logs' && LOG_DATA.test(path);
+
+interface ParserOptions {
+  /** Refuse properties the schema does not name, and text the store could not hold (untrusted input). */
+  strict: boolean;
+}
+
+function makeParser<T extends { type: string }>(shapes: Record<string, Shape>, opts: ParserOptions): (raw: string) => ParseResult<T> {
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   const validators = new Map<string, ValidateFunction>();
   for (const [type, s] of Object.entries(shapes)) {
-    validators.set(type, ajv.compile({ type: 'object', required: [...s.required], properties: s.properties }));
+    validators.set(type, ajv.compile({
+      type: 'object', required: [...s.required], properties: { type: {}, ...s.properties },
+      ...(opts.strict ? { additionalProperties: false } : {}),
+    }));
   }
   const known = [...validators.keys()].join(', ');
   return (raw) => {
     let value: unknown;
     try {
       value = JSON.parse(raw);
-    } catch (err) {
-      return invalid(`message is not valid JSON: ${(err as Error).message}`, '/', 'json');
+    } catch {
+      // Not the parser's own message: newer Node versions quote the input in it.
+      return invalid('message is not valid JSON', '/', 'json');
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return invalid('message must be a JSON object', '/', 'type: must be object');
@@ -114,16 +157,18 @@ function makeParser<T extends { type: string }>(shapes: Record<string, Shape>): 
     const type = (value as { type?: unknown }).type;
     if (typeof type !== 'string') return invalid('field /type is required and must be a string', '/type', 'required');
     const validate = validators.get(type);
-    if (!validate) return invalid(`unknown message type '${type.slice(0, 64)}' (expected one of: ${known})`, '/type', 'enum');
+    if (!validate) return invalid(`unknown message type (expected one of: ${known})`, '/type', 'enum');
     if (!validate(value)) {
       const first = validate.errors?.[0];
       return first ? describe(type, first) : invalid(`invalid ${type} message`, '/', 'schema');
     }
+    const bad = opts.strict ? unsafeText(value, '', skipOutput(type)) : null;
+    if (bad) return invalid(`invalid ${type} message: field ${bad.field} ${bad.rule}`, bad.field, bad.rule);
     return { ok: true, message: value as T };
   };
 }
 
-/** Parses what a worker sent (used by the gateway). */
-export const parseWorkerMessage = makeParser<WorkerMessage>(WORKER_SHAPES);
-/** Parses what the control plane sent (used by the agent). */
-export const parseServerMessage = makeParser<ServerMessage>(SERVER_SHAPES);
+/** Parses what a worker sent (used by the gateway): untrusted, so strict. */
+export const parseWorkerMessage = makeParser<WorkerMessage>(WORKER_SHAPES, { strict: true });
+/** Parses what the control plane sent (used by the agent): unknown fields are tolerated. */
+export const parseServerMessage = makeParser<ServerMessage>(SERVER_SHAPES, { strict: false });

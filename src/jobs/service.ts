@@ -1,7 +1,7 @@
 // The job service: submit, read, list, cancel, logs, and how an attempt's end becomes a job state
 // (succeeded, failed, timed_out, or a retry with exponential backoff).
 import { randomUUID } from 'node:crypto';
-import { allowedSources, isTerminal, retryBackoffMs, JOB_STATES, type Job, type JobSpec, type JobState } from '../domain/job.js';
+import { allowedSources, isTerminal, retryBackoffMs, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState } from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { JobListQuery, JobPage, Store, StoredLogEntry } from '../store/store.js';
@@ -13,12 +13,16 @@ const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(
 export interface AttemptEnd {
   outcome: 'exited' | 'timed_out' | 'cancelled' | 'interrupted' | 'error' | 'lost' | 'provisioning_failed';
   exitCode: number | null;
+  /** The signal that ended the process (no exit code then). */
+  signal?: string | null;
   reason?: string;
   message?: string;
 }
 
 export class JobService {
   readonly bus = new JobBus();
+  /** The provider's kind and the job fields it cannot honour; set once the provider exists. */
+  provider: { kind: string; unsupportedFields: readonly string[] } = { kind: 'unknown', unsupportedFields: [] };
 
   constructor(
     readonly store: Store,
@@ -35,14 +39,25 @@ export class JobService {
     return job;
   }
 
+  /** What a submission asks for that the provider will not do: one sentence per field. */
+  warningsFor(spec: Partial<JobSpec>): string[] {
+    const set: Record<string, boolean> = {
+      image: spec.image !== undefined, 'resources.gpu': (spec.resources?.gpu ?? 0) > 0,
+      'resources.cpu': spec.resources?.cpu !== undefined, 'resources.memory': spec.resources?.memory !== undefined,
+    };
+    return this.provider.unsupportedFields.filter((f) => set[f])
+      .map((f) => `${f} is ignored: the ${this.provider.kind} provider cannot honour it`);
+  }
+
   async get(id: string): Promise<Job> {
     const job = await this.store.getJob(id);
     if (!job) throw new NotFoundError('job', id);
     return job;
   }
 
+  /** Newest first unless the query says otherwise (docs/api.md). */
   list(q: JobListQuery): Promise<JobPage> {
-    return this.store.listJobs(q);
+    return this.store.listJobs({ order: 'desc', ...q });
   }
 
   /** Cancels a job that has not ended. The worker running it (if any) is stopped by the scheduler. */
@@ -68,20 +83,23 @@ export class JobService {
   /**
    * Records how an attempt ended. Exit 0 succeeds; a failure is retried (back to `queued` after
    * exponential backoff) while attempts remain; timeouts and cancellations are final.
-   * Guarded by state and attempt, so a late or duplicated report changes nothing.
+   * Guarded by state and attempt, so a late or duplicated report changes nothing; with
+   * `by.workerId` (a worker's own report) also by the store's record that this worker holds it.
    */
-  async endAttempt(jobId: string, attempt: number, end: AttemptEnd): Promise<Job | null> {
+  async endAttempt(jobId: string, attempt: number, end: AttemptEnd, by: { workerId?: string } = {}): Promise<Job | null> {
     const job = await this.store.getJob(jobId);
     if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
     const now = this.now();
-    const base = { exitCode: end.exitCode, message: end.message ?? null };
     const outcome = decideOutcome(end, attempt, job.spec.retries);
+    // The kernel's OOM killer (as the kubelet reports it) sends SIGKILL; keep that on the record.
+    const signal = end.signal ?? (outcome.reason === 'OOMKilled' ? 'SIGKILL' : null);
+    const base = { exitCode: end.exitCode, signal, message: end.message ?? null };
     const patch = outcome.state === 'queued'
       ? { ...base, reason: outcome.reason, workerId: null, incrementAttempt: true,
           notBefore: new Date(now.getTime() + retryBackoffMs(attempt)) }
       : { ...base, reason: outcome.reason };
     const next = await this.store.transitionJob(jobId, allowedSources(outcome.state), outcome.state, patch,
-      { attempt, reason: outcome.reason, now });
+      { attempt, reason: outcome.reason, now, ...(by.workerId === undefined ? {} : { workerId: by.workerId }) });
     if (!next) return null;
     if (next.state === 'queued') {
       this.log.info({ jobId, attempt, reason: outcome.reason, retryAt: next.notBefore }, 'job attempt failed; retrying');
@@ -104,8 +122,15 @@ export function decideOutcome(end: AttemptEnd, attempt: number, retries: number)
   if (end.outcome === 'exited' && end.exitCode === 0) return { state: 'succeeded', reason: 'Completed' };
   if (end.outcome === 'timed_out') return { state: 'timed_out', reason: 'Timeout' };
   if (end.outcome === 'cancelled') return { state: 'cancelled', reason: 'Cancelled' };
-  const reason = end.reason ?? FAILURE_REASONS[end.outcome];
+  const reason = end.reason ?? failureReason(end);
   return { state: attempt <= retries ? 'queued' : 'failed', reason };
+}
+
+/** Which failure: a signal (`Signaled`), a command that could not start (the worker's 126/127), else by outcome. */
+function failureReason(end: AttemptEnd): string {
+  if (end.outcome === 'exited' && end.signal) return 'Signaled';
+  if (end.outcome === 'error' && end.exitCode !== null) return START_FAILURE_REASONS[end.exitCode] ?? FAILURE_REASONS.error;
+  return FAILURE_REASONS[end.outcome];
 }
 
 const FAILURE_REASONS: Record<AttemptEnd['outcome'], string> = {

@@ -51,7 +51,7 @@ export const jobSubmissionSchema = {
 
 const transitionSchema = {
   type: 'object',
-  properties: { state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+  properties: { state: { type: 'string' }, at: { type: 'string', format: 'date-time' }, reason: { type: 'string' }, signal: { type: 'string' } },
 };
 
 /** Response shape of a job (no secret values: only their names). */
@@ -80,6 +80,7 @@ export const jobViewSchema = {
     attempt: { type: 'integer' },
     workerId: { type: ['string', 'null'] },
     exitCode: { type: ['integer', 'null'] },
+    signal: { type: ['string', 'null'] },
     reason: { type: ['string', 'null'] },
     message: { type: ['string', 'null'] },
     notBefore: { type: 'string' },
@@ -90,3 +91,14 @@ export const jobViewSchema = {
     transitions: { type: 'array', items: transitionSchema },
   },
 } as const;
+
+/** The answer to a submission: the job, plus what the provider will not honour. */
+export const jobSubmittedSchema = {
+  ...jobViewSchema,
+  properties: { ...jobViewSchema.properties, warnings: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+/** `Warning` header value as kube-apiserver sends it (RFC 7234: `299 - "text"`, comma separated). */
+export function warningHeader(warnings: readonly string[]): string {
+  return warnings.map((w) => `299 - "${w.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '?')}"`).join(', ');
+}

@@ -2,7 +2,7 @@
 // token, job hand-out, logs and results. State changes go through the store's guarded transitions,
 // so a replayed or late message changes nothing.
 import { randomUUID } from 'node:crypto';
-import type { AssignedJob, GatewayBackend, JobResult } from '../gateway/backend.js';
+import type { AssignedJob, GatewayBackend, JobClaim, JobResult } from '../gateway/backend.js';
 import { POOL_TOKEN_PREFIX } from '../gateway/protocol.js';
 import type { Worker } from '../domain/worker.js';
 import type { Logger } from '../observability/logger.js';
@@ -111,26 +111,45 @@ export class WorkerSessions implements GatewayBackend {
     };
   }
 
-  async jobStarted(workerId: string, jobId: string, attempt: number): Promise<void> {
-    const job = await this.store.transitionJob(jobId, ['assigned'], 'running', { workerId }, { attempt, now: this.now() });
-    if (job) this.jobs.bus.emit('job.changed', job);
+  async checkClaim(workerId: string, jobId: string, attempt: number): Promise<JobClaim> {
+    const held = await this.store.attemptHolder(workerId, jobId, attempt);
+    return held === 'holds' ? 'ok' : held === 'other_attempt' ? 'wrong_attempt' : 'foreign_job';
   }
 
-  async appendLogs(_workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void> {
-    if (entries.length === 0) return;
-    await this.store.appendLogs(jobId, attempt, entries, batchSeq);
-    this.jobs.bus.emit('job.logs', jobId);
+  async jobStarted(workerId: string, jobId: string, attempt: number): Promise<JobClaim> {
+    const job = await this.store.transitionJob(jobId, ['assigned'], 'running', {}, { attempt, workerId, now: this.now() });
+    if (!job) return this.checkClaim(workerId, jobId, attempt); // its own: already running or ended
+    this.jobs.bus.emit('job.changed', job);
+    return 'ok';
   }
 
-  async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void> {
-    await this.jobs.endAttempt(jobId, attempt, {
-      outcome: result.outcome, exitCode: result.exitCode,
+  async appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<JobClaim> {
+    const owned = await this.store.appendLogs(jobId, attempt, entries, batchSeq, { workerId });
+    if (!owned) {
+      // Nothing was written; an ownership row appearing since is not this batch's (it was refused).
+      const claim = await this.checkClaim(workerId, jobId, attempt);
+      return claim === 'ok' ? 'foreign_job' : claim;
+    }
+    if (entries.length > 0) this.jobs.bus.emit('job.logs', jobId);
+    return 'ok';
+  }
+
+  async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<JobClaim> {
+    const ended = await this.jobs.endAttempt(jobId, attempt, {
+      outcome: result.outcome, exitCode: result.exitCode, signal: result.signal ?? null,
       ...(result.message ? { message: result.message } : {}),
-    });
+    }, { workerId });
+    if (!ended) {
+      const claim = await this.checkClaim(workerId, jobId, attempt);
+      if (claim !== 'ok') return claim;
+      // Its own attempt, already ended (a resent result): acknowledged, nothing changes.
+    }
     const worker = await this.store.getWorker(workerId);
-    if (!worker) return;
+    // A result resent for an earlier job must not free a pooled worker that is busy with another.
+    if (!worker || worker.jobId !== jobId) return 'ok';
     if (worker.ephemeral) await this.drain(workerId);
     else await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now());
+    return 'ok';
   }
 
   workerDisconnected(workerId: string, info: { graceful: boolean } = { graceful: false }): void {

@@ -2,6 +2,7 @@
 // registry. Gauges are read from the store at scrape time so every replica reports the same truth.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { JOB_STATES, type Job } from '../domain/job.js';
+import { REJECTION_REASONS, type RejectionReason } from '../gateway/rejections.js';
 import type { JobService } from '../jobs/service.js';
 
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -10,6 +11,8 @@ export class PlatformMetrics {
   readonly jobsFinished: Counter<'result'>;
   readonly jobDuration: Histogram<'result'>;
   readonly queueWait: Histogram;
+  /** Worker messages and frames the gateway refused, by reason (see gateway/rejections.ts). */
+  readonly workerRejections: Counter<'reason'>;
 
   constructor(registry: Registry, jobs: JobService) {
     const store = jobs.store;
@@ -30,7 +33,16 @@ export class PlatformMetrics {
     this.jobDuration = new Histogram({ name: 'hodei_job_duration_seconds', help: 'Run time of the final attempt (running → end), by result.', labelNames: ['result'], buckets: DURATION_BUCKETS, registers: [registry] });
     this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt.', buckets: DURATION_BUCKETS, registers: [registry] });
     for (const r of ['succeeded', 'failed', 'cancelled', 'timed_out']) this.jobsFinished.inc({ result: r }, 0);
+    this.workerRejections = new Counter({
+      name: 'hodei_worker_protocol_rejections_total', labelNames: ['reason'], registers: [registry],
+      help: 'Worker protocol messages and frames the gateway refused, by reason (a security signal: a well-behaved agent triggers none).',
+    });
+    for (const reason of REJECTION_REASONS) this.workerRejections.inc({ reason }, 0);
     jobs.bus.on('job.changed', (job) => this.observe(job));
+  }
+
+  workerRejected(reason: RejectionReason): void {
+    this.workerRejections.inc({ reason });
   }
 
   private observe(job: Job): void {

@@ -35,7 +35,7 @@ export interface SloReport {
 }
 
 /** SLI gauge label values (`hodei_sli_value{sli}`). */
-export const SLI_LABELS = {
+const SLI_LABELS = {
   currentPodCreationTime: 'pod_creation_time_seconds',
   workerCreationSuccessRate: 'worker_creation_success_rate',
   currentApiErrorRate: 'api_error_rate',

@@ -17,6 +17,10 @@ export function createProvider(cfg: HodeiConfig, logger: Logger, deps: ProviderD
     case 'local':
       return new LocalProcessProvider({ logger });
     case 'kubernetes':
-      return new KubernetesProvider({ settings: cfg.kubernetes ?? {}, logger, ...(deps.lookupWorker ? { lookupWorker: deps.lookupWorker } : {}) });
+      return new KubernetesProvider({
+        settings: cfg.kubernetes ?? {}, logger, ...(deps.lookupWorker ? { lookupWorker: deps.lookupWorker } : {}),
+        // Readiness judges the API error rate by the same SLO target as /v1/slo and the alert rules.
+        ...(cfg.slo?.maxApiErrorRate !== undefined ? { maxApiErrorRate: cfg.slo.maxApiErrorRate } : {}),
+      });
   }
 }

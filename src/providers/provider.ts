@@ -39,7 +39,7 @@ export interface HealthCheck {
   durationMs: number;
 }
 
-/** A named check for the control plane's probes (same shape as observability's NamedCheck). */
+/** A named check for the control plane's probes (run by health-runner.ts: in parallel, each bounded by its timeout). */
 export interface ProviderHealthCheck {
   name: string;
   probes: ReadonlyArray<'liveness' | 'readiness' | 'startup'>;
@@ -63,12 +63,20 @@ export interface ProviderEvents {
   'worker.failed': [ev: { workerId: string; reason: string; message: string }];
 }
 
+/** Job fields a provider may be unable to honour. */
+export type UnsupportedJobField = 'image' | 'resources.gpu' | 'resources.cpu' | 'resources.memory';
+
 export interface WorkerProvider {
   /** Provider kind: "local", "kubernetes". */
   readonly kind: string;
   /** Provider instance id, recorded on each worker. */
   readonly id: string;
   readonly events: EventEmitter<ProviderEvents>;
+  /**
+   * Job fields this provider cannot honour (`image`, `resources.gpu`...): a submission that sets one
+   * is accepted with a warning (Warning header + `warnings`), never silently ignored.
+   */
+  readonly unsupportedFields?: readonly UnsupportedJobField[];
   /** Prepares the provider (namespace, informers). Throws with a clear message when misconfigured. */
   start(): Promise<void>;
   /**

@@ -21,9 +21,12 @@ export const GET_JOB_SECRETS = `SELECT secrets FROM jobs WHERE id = $1`;
 /**
  * Compare-and-set. $1 id, $2 allowed source states, $3 required attempt (or null), $4 target
  * state, $5 now, $6 transition to append (jsonb array of one), $7 patch (jsonb: a key that is
- * present is applied, even when null), $8 whether $4 is terminal.
+ * present is applied, even when null), $8 whether $4 is terminal, $9 the worker that must hold
+ * the job (or null). A patch that hands the job to a worker also records that worker as the
+ * holder of this attempt (job_attempt_workers), in the same statement.
  */
 export const TRANSITION_JOB = `
+WITH moved AS (
 UPDATE jobs SET
   state       = $4,
   updated_at  = $5::timestamptz,
@@ -37,7 +40,14 @@ UPDATE jobs SET
   started_at  = CASE WHEN $4 = 'running' THEN $5::timestamptz ELSE started_at END,
   finished_at = CASE WHEN $8::boolean THEN $5::timestamptz ELSE finished_at END
 WHERE id = $1 AND state = ANY($2::text[]) AND ($3::integer IS NULL OR attempt = $3::integer)
-RETURNING ${JOB_COLUMNS}`;
+  AND ($9::text IS NULL OR worker_id = $9::text)
+RETURNING ${JOB_COLUMNS}),
+holder AS (
+  INSERT INTO job_attempt_workers (job_id, attempt, worker_id, assigned_at)
+  SELECT id, attempt, worker_id, $5::timestamptz FROM moved WHERE worker_id IS NOT NULL AND $7::jsonb ? 'workerId'
+  ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, assigned_at = EXCLUDED.assigned_at
+)
+SELECT * FROM moved`;
 
 /**
  * $1 now, $2 limit, $3 transition to append, $4 true to skip jobs that ask for their own image.
@@ -73,18 +83,28 @@ export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP 
 // $1 job, $2 attempt, $3 entries (jsonb array of {stream, data}); seq follows array order.
 // $4 the agent's batch number or NULL: a batch number already recorded inserts nothing, in the
 // same statement, so a resent batch is never stored twice even by two replicas at once.
+// $5 the sending worker or NULL: when given, nothing is written unless job_attempt_workers says
+// this worker holds ($1, $2). Answers whether that held (owned) and how many entries were stored.
 export const APPEND_LOGS = `
-WITH batch AS (
+WITH owner AS (
+  SELECT 1 FROM job_attempt_workers WHERE job_id = $1 AND attempt = $2 AND worker_id = $5::text
+),
+allowed AS (SELECT $5::text IS NULL OR EXISTS (SELECT 1 FROM owner) AS ok),
+batch AS (
   INSERT INTO job_log_batches (job_id, attempt, batch_seq)
-  SELECT $1, $2, $4::integer WHERE $4::integer IS NOT NULL
+  SELECT $1, $2, $4::integer FROM allowed WHERE ok AND $4::integer IS NOT NULL
   ON CONFLICT DO NOTHING
   RETURNING 1
+),
+stored AS (
+  INSERT INTO job_logs (job_id, attempt, stream, data)
+  SELECT $1, $2, e.entry ->> 'stream', e.entry ->> 'data'
+  FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(entry, ord)
+  WHERE (SELECT ok FROM allowed) AND ($4::integer IS NULL OR EXISTS (SELECT 1 FROM batch))
+  ORDER BY e.ord
+  RETURNING 1
 )
-INSERT INTO job_logs (job_id, attempt, stream, data)
-SELECT $1, $2, e.entry ->> 'stream', e.entry ->> 'data'
-FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(entry, ord)
-WHERE $4::integer IS NULL OR EXISTS (SELECT 1 FROM batch)
-ORDER BY e.ord`;
+SELECT (SELECT ok FROM allowed) AS owned, (SELECT count(*) FROM stored) AS stored`;
 
 export const READ_LOGS = `
 SELECT seq, attempt, stream, data, at FROM job_logs
@@ -134,6 +154,12 @@ RETURNING ${WORKER_COLUMNS}`;
 
 export const FIND_WORKER_BY_SESSION = `
 SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1 AND session_hash = $2`;
+
+/** Does worker $1 hold attempt $3 of job $2, and does it hold any attempt of that job? */
+export const ATTEMPT_HOLDER = `
+SELECT
+  EXISTS (SELECT 1 FROM job_attempt_workers WHERE worker_id = $1 AND job_id = $2 AND attempt = $3::integer) AS holds,
+  EXISTS (SELECT 1 FROM job_attempt_workers WHERE worker_id = $1 AND job_id = $2) AS holds_other`;
 
 // ── pools ───────────────────────────────────────────────────────────────────────────────────
 

@@ -68,13 +68,15 @@ function transitions(r: Row): JobTransition[] {
   return v.map((t: unknown): JobTransition => {
     const o: Row = typeof t === 'object' && t !== null ? (t as Row) : fail('transitions[]', t);
     const reason = strOrNull(o, 'reason');
-    return { state: jobState(o), at: str(o, 'at'), ...(reason === null ? {} : { reason }) };
+    const signal = strOrNull(o, 'signal');
+    return { state: jobState(o), at: str(o, 'at'), ...(reason === null ? {} : { reason }), ...(signal === null ? {} : { signal }) };
   });
 }
 
 export function toJob(r: Row): Job {
   // The spec column is written only by insertJob from a validated JobSpec minus its secrets.
   const spec = jsonObject(r, 'spec') as Job['spec'];
+  const history = transitions(r);
   return {
     id: str(r, 'id'),
     state: jobState(r),
@@ -82,6 +84,7 @@ export function toJob(r: Row): Job {
     attempt: num(r, 'attempt'),
     workerId: strOrNull(r, 'worker_id'),
     exitCode: numOrNull(r, 'exit_code'),
+    signal: history.at(-1)?.signal ?? null,
     reason: strOrNull(r, 'reason'),
     message: strOrNull(r, 'message'),
     notBefore: iso(r, 'not_before'),
@@ -89,7 +92,7 @@ export function toJob(r: Row): Job {
     updatedAt: iso(r, 'updated_at'),
     startedAt: isoOrNull(r, 'started_at'),
     finishedAt: isoOrNull(r, 'finished_at'),
-    transitions: transitions(r),
+    transitions: history,
   };
 }
 

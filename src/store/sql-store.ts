@@ -11,7 +11,7 @@ import { migrate } from './migrate.js';
 import * as q from './queries.js';
 import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
-  EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
+  AttemptHolding, EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
   StoredEvent, StoredLogEntry, WorkerPatch,
 } from './store.js';
 
@@ -29,8 +29,8 @@ function checkLimit(field: string, n: number, max: number): void {
   }
 }
 
-const transition = (state: string, at: Date, reason?: string | null): string =>
-  JSON.stringify([reason ? { state, at: at.toISOString(), reason } : { state, at: at.toISOString() }]);
+const transition = (state: string, at: Date, reason?: string | null, signal?: string | null): string =>
+  JSON.stringify([{ state, at: at.toISOString(), ...(reason ? { reason } : {}), ...(signal ? { signal } : {}) }]);
 
 export class SqlStore implements Store {
   constructor(private readonly db: SqlEngine) {}
@@ -92,13 +92,14 @@ export class SqlStore implements Store {
    * is recorded with `opts.reason`, falling back to `patch.reason`.
    */
   async transitionJob(id: string, from: readonly JobState[], to: JobState, patch: JobTransitionPatch = {},
-    opts: { attempt?: number; reason?: string; now?: Date } = {}): Promise<Job | null> {
+    opts: { attempt?: number; reason?: string; now?: Date; workerId?: string } = {}): Promise<Job | null> {
     for (const f of from) assertTransition(f, to);
     if (from.length === 0) return null;
     const now = opts.now ?? new Date();
-    const p = { ...patch, notBefore: patch.notBefore?.toISOString() };
+    const { signal, ...rest } = patch;
+    const p = { ...rest, notBefore: patch.notBefore?.toISOString() };
     const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
-      now.toISOString(), transition(to, now, opts.reason ?? patch.reason), JSON.stringify(p), isTerminal(to)]);
+      now.toISOString(), transition(to, now, opts.reason ?? patch.reason, signal), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
     return row ? toJob(row) : null;
   }
 
@@ -120,12 +121,17 @@ export class SqlStore implements Store {
     return counts;
   }
 
-  /** PostgreSQL text cannot hold NUL, which process output may contain: it becomes U+FFFD. */
-  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void> {
-    if (entries.length === 0) return;
-    const rows = entries.map((e) => ({ stream: e.stream, data: e.data.replaceAll('\0', '\uFFFD') }));
+  /**
+   * PostgreSQL text cannot hold NUL, and jsonb refuses lone UTF-16 surrogates; process output may
+   * carry either (a hostile agent certainly can): each becomes U+FFFD, so output is never refused.
+   */
+  async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
+    opts: { workerId?: string } = {}): Promise<boolean> {
+    if (entries.length === 0 && opts.workerId === undefined) return true;
+    const rows = entries.map((e) => ({ stream: e.stream, data: storableText(e.data) }));
     try {
-      await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null]);
+      const [row] = await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null, opts.workerId ?? null]);
+      return row?.owned === true;
     } catch (err) {
       if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('job', jobId);
       throw err;
@@ -187,6 +193,11 @@ export class SqlStore implements Store {
   async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
     const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
     return row ? toWorker(row) : null;
+  }
+
+  async attemptHolder(workerId: string, jobId: string, attempt: number): Promise<AttemptHolding> {
+    const [row] = await this.db.query(q.ATTEMPT_HOLDER, [workerId, jobId, attempt]);
+    return row?.holds === true ? 'holds' : row?.holds_other === true ? 'other_attempt' : 'none';
   }
 
   // ── pools ────────────────────────────────────────────────────────────────────────────────
@@ -258,6 +269,10 @@ export class SqlStore implements Store {
 function byCreation(a: Job, b: Job): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/** NUL and lone surrogates (which PostgreSQL text/jsonb cannot hold) as U+FFFD. */
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storableText = (s: string): string => s.replace(UNSTORABLE, '\uFFFD');
 
 function workerPatch(p: WorkerPatch): string {
   return JSON.stringify({

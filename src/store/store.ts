@@ -28,6 +28,8 @@ export interface JobPage {
 export interface JobTransitionPatch {
   workerId?: string | null;
   exitCode?: number | null;
+  /** Kept on the appended transition (no column of its own); `Job.signal` reads it back. */
+  signal?: string | null;
   reason?: string | null;
   message?: string | null;
   /** Set with → queued to start the next attempt (attempt + 1) no earlier than this time. */
@@ -80,7 +82,11 @@ export interface JobStore {
    * or null when the guard did not hold (another replica or event got there first).
    */
   transitionJob(id: string, from: readonly JobState[], to: JobState, patch?: JobTransitionPatch,
-    opts?: { attempt?: number; reason?: string; now?: Date }): Promise<Job | null>;
+    opts?: {
+      attempt?: number; reason?: string; now?: Date;
+      /** Also require that the job is held by this worker (a worker's own report). */
+      workerId?: string;
+    }): Promise<Job | null>;
   /**
    * Moves up to `limit` queued jobs whose backoff has passed to `provisioning` and returns them.
    * Uses `FOR UPDATE SKIP LOCKED`: concurrent replicas never claim the same job.
@@ -95,12 +101,17 @@ export interface JobStore {
 
   /**
    * Appends entries in order. With `batchSeq` (the agent's batch number for this attempt) a batch
-   * already stored is ignored, so a batch resent after a reconnect is stored once.
+   * already stored is ignored, so a batch resent after a reconnect is stored once. With
+   * `opts.workerId`, nothing is written unless that worker holds this attempt (see attemptHolder),
+   * checked in the same statement; returns false then. NUL and lone surrogates become U+FFFD.
    */
-  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<void>;
+  appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
+    opts?: { workerId?: string }): Promise<boolean>;
   /** Entries with seq > afterSeq, oldest first. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
 }
+
+export type AttemptHolding = 'holds' | 'other_attempt' | 'none';
 
 export interface WorkerStore {
   insertWorker(w: NewWorker): Promise<Worker>;
@@ -117,6 +128,11 @@ export interface WorkerStore {
   consumeWorkerToken(tokenHash: string, now: Date): Promise<Worker | null>;
   /** The worker whose session token hashes to this value (reconnect after a restart). */
   findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null>;
+  /**
+   * Whether the job attempt was handed to this worker (`holds`), another attempt of that job was
+   * (`other_attempt`), or neither (`none`). Every assignment is recorded, past attempts included.
+   */
+  attemptHolder(workerId: string, jobId: string, attempt: number): Promise<AttemptHolding>;
 }
 
 export interface NewEvent {

@@ -14,7 +14,7 @@ export function describeAjvError(e: ErrorObject, root = ''): FieldError {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'required') field = join(field, String(params.missingProperty));
   if (e.keyword === 'additionalProperties') {
-    return { field: join(root, join(field, String(params.additionalProperty))), rule: 'is not a known field' };
+    return { field: join(root, join(field, String(params.additionalProperty) || '(empty name)')), rule: 'is not a known field' };
   }
   let rule = e.message ?? e.keyword;
   if (e.keyword === 'required') rule = 'is required';

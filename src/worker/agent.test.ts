@@ -106,7 +106,7 @@ describe('worker agent', () => {
     const job = backend.enqueue(workerId, { command: 'true', workingDir: '/nonexistent/hodei-dir' });
     expect(await run().exit).toBe(0);
     const result = backend.results.get(`${job.jobId}#1`);
-    expect(result).toMatchObject({ outcome: 'error', exitCode: 127 });
+    expect(result).toMatchObject({ outcome: 'error', exitCode: 126 }); // cannot execute (the command itself may exist)
     expect(result?.message).toMatch(/working directory \/nonexistent\/hodei-dir does not exist/);
     expect(backend.logText(job.jobId, 'system')).toMatch(/does not exist/);
   });

@@ -33,15 +33,16 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/**
+ * A command that could not start, reported as a shell (and `docker run`) would: 127 when it is not
+ * found (ENOENT), 126 when it cannot be executed (EACCES, not a program, no working directory).
+ * The control plane turns these into reasons CommandNotFound / CommandNotExecutable.
+ */
 function spawnFailure(job: AssignedJob, err: NodeJS.ErrnoException): JobResult {
   const noDir = job.workingDir !== undefined && !existsSync(job.workingDir);
   const why = noDir ? `working directory ${job.workingDir} does not exist` : err.message;
-  return { outcome: 'error', exitCode: spawnFailureCode(err), message: `could not start ${job.command}: ${why}` };
-}
-
-/** Exit codes a shell would report for a command it could not start. */
-function spawnFailureCode(err: NodeJS.ErrnoException): number {
-  return err.code === 'EACCES' ? 126 : 127;
+  const exitCode = err.code === 'ENOENT' && !noDir ? 127 : 126;
+  return { outcome: 'error', exitCode, message: `could not start ${job.command}: ${why}` };
 }
 
 export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {

@@ -56,6 +56,10 @@ describe('hodei incident', () => {
     expect(r.stdout).toMatch(/\| .*Z \| Worker w-[0-9a-f-]+ failed: (ErrImagePull|ImagePullBackOff)/);
     expect(r.stdout).toContain('- Worker failures: 2');
     expect(r.stdout).toContain('## Post-mortem');
+    // -o json prints the same timeline as JSON (it used to print Markdown whatever was asked).
+    const json = JSON.parse((await runCli(['incident', '--since', '1h', '-o', 'json'], env())).stdout) as { events: unknown[]; diagnosis: { failed: number } };
+    expect(json.diagnosis.failed).toBe(2);
+    expect(json.events.length).toBeGreaterThan(0);
     const bad = await runCli(['incident', '--since', 'yesterday'], env());
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--since must be a duration like 30m, 2h or 1d');

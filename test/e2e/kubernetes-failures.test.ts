@@ -22,7 +22,7 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function failedWith(job: Parameters<TestServer['client']['submit']>[0]): Promise<{ reason: string | null; message: string | null; state: string }> {
+async function failedWith(job: Parameters<TestServer['client']['submit']>[0]): Promise<{ reason: string | null; message: string | null; state: string; signal: string | null }> {
   const submitted = await s.client.submit({ retries: 0, ...job });
   return waitForJob(s.client, submitted.id, 30_000);
 }
@@ -54,6 +54,7 @@ describe('kubernetes provider: failure reasons', () => {
     const job = await failedWith({ command: 'sleep', args: ['10'], resources: { memory: '16Mi' } });
     expect(job.state).toBe('failed');
     expect(job.reason).toBe('OOMKilled');
+    expect(job.signal).toBe('SIGKILL'); // the kernel's OOM killer signal, kept on the record (hodei run exits 137)
   });
 
   it('leaves no pods or token Secrets behind', async () => {

@@ -45,16 +45,16 @@ describe('hodei run', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('--retries must be a whole number');
     const bad = await runCli(['run', '--cpu', 'lots', '--', 'true'], env());
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(125); // hodei refused the job: docs/cli.md exit codes
     expect(bad.stderr).toMatch(/resources\.cpu/);
   });
 
   it('says clearly when the server is unreachable or the job does not exist', async () => {
     const down = await runCli(['jobs', 'list'], { HODEI_URL: 'http://127.0.0.1:9', HODEI_API_TOKEN: 'x' });
-    expect(down.code).toBe(2);
+    expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^error: cannot reach the Hodei server at http:\/\/127\.0\.0\.1:9/);
     const missing = await runCli(['jobs', 'get', 'no-such-job'], env());
-    expect(missing.code).toBe(4);
+    expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("job 'no-such-job' not found");
   });
 });

@@ -1,12 +1,14 @@
 // Shared pieces of the generated dashboards: the datasource/namespace/provider variables, label
 // selectors every query uses, SLO-derived thresholds and a left-to-right grid layout.
 import * as cog from '@grafana/grafana-foundation-sdk/cog';
-import type * as common from '@grafana/grafana-foundation-sdk/common';
+import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   DatasourceVariableBuilder, QueryVariableBuilder, ThresholdsConfigBuilder, ThresholdsMode, VariableRefresh, VariableSort,
   type GridPos, type Panel, type VariableModel,
 } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as PieChart, PieChartLabels, PieChartLegendOptionsBuilder, PieChartLegendValues, PieChartType } from '@grafana/grafana-foundation-sdk/piechart';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { M } from '../metrics.js';
 
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -35,6 +37,26 @@ export function variables(): cog.Builder<VariableModel>[] {
 export function target(expr: string, legend: string, refId: string, instant = false): DataqueryBuilder {
   const q = new DataqueryBuilder().expr(expr).legendFormat(legend).refId(refId).datasource(DATASOURCE);
   return instant ? q.instant() : q.range();
+}
+
+/**
+ * A time series an SRE can read: a legend table under the graph naming every line with its last and
+ * max value (sorted by max, so the worst offender is on top), and a tooltip listing all series.
+ */
+export function timeSeries(title: string, unit: string): TimeSeries {
+  return new TimeSeries().title(title).unit(unit).datasource(DATASOURCE).fillOpacity(10)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.Table)
+      .placement(common.LegendPlacement.Bottom).calcs(['lastNotNull', 'max']).sortBy('Max').sortDesc(true))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+}
+
+/** A pie whose slices are labelled with their name and value, and a legend table with value and percent. */
+export function pieChart(title: string, unit: string): PieChart {
+  return new PieChart().title(title).unit(unit).datasource(DATASOURCE).pieType(PieChartType.Donut)
+    .displayLabels([PieChartLabels.Name, PieChartLabels.Value])
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .legend(new PieChartLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.Table)
+      .placement(common.LegendPlacement.Right).values([PieChartLegendValues.Value, PieChartLegendValues.Percent]));
 }
 
 /** Green below `warnAt`, orange from it, red from the SLO target (higher is worse). */

@@ -1,14 +1,13 @@
-// hodei-overview.json: the observability guide's 11 panels, in its order and with its titles.
+// hodei-overview.json: the observability guide's 11 panels, in its order and with its titles, then
+// the Kubernetes API by status code (a 403 storm is not an SLO error but must be seen) and its latency.
 import { DashboardBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   BigValueGraphMode, GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, StackingConfigBuilder, StackingMode,
 } from '@grafana/grafana-foundation-sdk/common';
-import { PanelBuilder as PieChart, PieChartType } from '@grafana/grafana-foundation-sdk/piechart';
 import { PanelBuilder as Stat } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { M, increaseNewAware } from '../metrics.js';
 import type { MonitoringOptions } from '../options.js';
-import { DATASOURCE, K, REFRESH, RI, layout, steps, target, upperBound, variables } from './common.js';
+import { DATASOURCE, K, REFRESH, RI, layout, pieChart, steps, target, timeSeries, upperBound, variables } from './common.js';
 
 export const OVERVIEW_UID = 'hodei-overview';
 
@@ -19,8 +18,7 @@ const sumRate = (metric: string, by = ''): string => `sum${by ? ` by (${by})` : 
 
 export function overviewDashboard(o: MonitoringOptions): Dashboard {
   const { slos } = o;
-  const ts = (title: string, unit: string): TimeSeries =>
-    new TimeSeries().title(title).unit(unit).datasource(DATASOURCE).fillOpacity(10);
+  const ts = timeSeries;
   const stat = (title: string, unit: string): Stat =>
     new Stat().title(title).unit(unit).datasource(DATASOURCE).graphMode(BigValueGraphMode.Area);
 
@@ -48,7 +46,7 @@ export function overviewDashboard(o: MonitoringOptions): Dashboard {
       .withTarget(target(q(0.5), 'P50', 'B'))
       .withTarget(target(q(0.95), 'P95', 'C'))
       .withTarget(target(q(0.99), 'P99', 'D')), 12, 8],
-    [new PieChart().title('Pods by State').unit('short').datasource(DATASOURCE).pieType(PieChartType.Donut)
+    [pieChart('Pods by State', 'short')
       .description('Pods of the provider by phase, from the informer view.')
       .withTarget(target(`sum by (state) (${M.podsByState}${K})`, '{{state}}', 'A', true)), 8, 8],
     [ts('API Request Rate by Endpoint', 'reqps').description('Kubernetes API requests per second by endpoint.')
@@ -64,6 +62,12 @@ export function overviewDashboard(o: MonitoringOptions): Dashboard {
     [ts('Network Policy Violations', 'short').description('Network policy violations by source; any is worth a look.')
       .thresholds(steps([[null, 'green'], [1, 'red']]))
       .withTarget(target(`sum by (source) (${increaseNewAware(`${M.networkPolicyViolations}${K}`, RI)})`, '{{source}}', 'A')), 8, 8],
+    [ts('API Requests by Status Code', 'reqps').description('Kubernetes API requests per second by HTTP status (`<error>` = no response). 4xx are answers, not SLO errors: a 403 storm (RBAC) or 409s show here.')
+      .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
+      .withTarget(target(sumRate(M.apiRequests, 'code'), '{{code}}', 'A')), 12, 8],
+    [ts('API Request Duration', 's').description('Kubernetes API request latency by verb: P95 and P99 (each retry is a request; a watch is timed to its headers).')
+      .withTarget(target(`histogram_quantile(0.95, sum by (verb, le) (rate(${M.apiDuration}_bucket${K}[${RI}])))`, 'P95 {{verb}}', 'A'))
+      .withTarget(target(`histogram_quantile(0.99, sum by (verb, le) (rate(${M.apiDuration}_bucket${K}[${RI}])))`, 'P99 {{verb}}', 'B')), 12, 8],
   ]);
 
   const d = new DashboardBuilder('Hodei Overview').uid(OVERVIEW_UID).tags(['hodei', 'kubernetes'])

@@ -5,12 +5,11 @@ import {
   GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, StackingConfigBuilder, StackingMode,
 } from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as Stat } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimeSeries } from '@grafana/grafana-foundation-sdk/timeseries';
 import { M } from '../metrics.js';
 import type { MonitoringOptions } from '../options.js';
 import { BUDGET_REMAINING_RECORD, PAGE_BURNS, SLO_PERIOD, TICKET_BURNS, burnRateRecord } from '../rules/slo-rules.js';
 import { LATENCY_QUANTILE } from '../rules/sli.js';
-import { DATASOURCE, K, P, REFRESH, RI, layout, steps, target, upperBound, variables } from './common.js';
+import { DATASOURCE, K, P, REFRESH, RI, layout, steps, target, timeSeries, upperBound, variables } from './common.js';
 
 export const SLO_UID = 'hodei-slo';
 
@@ -18,7 +17,7 @@ const budgetSteps = (): ReturnType<typeof steps> => steps([[null, 'red'], [0, 'o
 
 export function sloDashboard(o: MonitoringOptions): Dashboard {
   const { slos } = o;
-  const ts = (title: string, unit: string): TimeSeries => new TimeSeries().title(title).unit(unit).datasource(DATASOURCE).fillOpacity(10);
+  const ts = timeSeries;
   const dashed = new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed);
   const p95 = (metric: string, by = ''): string =>
     `histogram_quantile(${LATENCY_QUANTILE}, sum by (${by ? `${by}, ` : ''}le) (rate(${metric}_bucket${K}[${RI}])))`;

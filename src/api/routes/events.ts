@@ -48,7 +48,9 @@ export function eventRoutes(app: FastifyInstance, events: EventRecorder): void {
   }, async (req, reply) => {
     const q = req.query;
     const since = q.since === undefined ? undefined : parseSince(q.since);
-    if (since === null) throw new ValidationError(`query since: must be an ISO-8601 time or a duration like 10m, got '${q.since}'`, { field: 'since' });
+    if (since === null) {
+      throw new ValidationError('querystring since: must be an ISO-8601 time or a duration like 10m', { field: 'since', rule: 'must be an ISO-8601 time or a duration like 10m' });
+    }
     const accept = req.headers.accept ?? '';
     const format = q.format ?? (accept.includes('text/event-stream') ? 'sse' : q.follow ? 'ndjson' : 'json');
     const matches = (e: HodeiEvent): boolean => (!q.type || e.event_type === q.type) && (!q.worker_id || e.worker_id === q.worker_id)

@@ -4,7 +4,7 @@ import type { JobSpec, JobState } from '../../domain/job.js';
 import { JOB_STATES } from '../../domain/job.js';
 import { ValidationError } from '../../errors/errors.js';
 import type { JobService } from '../../jobs/service.js';
-import { jobSubmissionSchema, jobViewSchema } from '../../jobs/spec-schema.js';
+import { jobSubmissionSchema, jobSubmittedSchema, jobViewSchema, warningHeader } from '../../jobs/spec-schema.js';
 import { errorSchema, idParams } from '../schemas.js';
 
 interface ListQuery { state?: JobState; label?: string | string[]; limit: number; cursor?: string }
@@ -13,11 +13,13 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
   app.post<{ Body: JobSpec }>('/v1/jobs', {
     schema: {
       summary: 'Queue a job', tags: ['jobs'], body: jobSubmissionSchema,
-      response: { 201: jobViewSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
+      response: { 201: jobSubmittedSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
     },
   }, async (req, reply) => {
     const job = await jobs.submit(req.body);
-    return reply.status(201).header('location', `/v1/jobs/${job.id}`).send(job);
+    const warnings = jobs.warningsFor(req.body);
+    if (warnings.length) void reply.header('warning', warningHeader(warnings));
+    return reply.status(201).header('location', `/v1/jobs/${job.id}`).send({ ...job, warnings });
   });
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', {
@@ -57,7 +59,8 @@ function parseLabels(raw: string | string[] | undefined): Record<string, string>
   const out: Record<string, string> = {};
   for (const pair of Array.isArray(raw) ? raw : [raw]) {
     const i = pair.indexOf('=');
-    if (i <= 0) throw new ValidationError(`querystring label: must be key=value, got '${pair.slice(0, 100)}'`, { field: 'label', rule: 'must be key=value' });
+    // The value is not echoed: error messages carry nothing of the request.
+    if (i <= 0) throw new ValidationError('querystring label: must be key=value', { field: 'label', rule: 'must be key=value' });
     out[pair.slice(0, i)] = pair.slice(i + 1);
   }
   return out;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '../../domain/worker.js';
 import type { LogEntry } from '../../store/store.js';
-import type { AssignedJob, GatewayBackend, JobResult } from '../backend.js';
+import type { AssignedJob, GatewayBackend, JobClaim, JobResult } from '../backend.js';
 
 export interface Call { method: keyof GatewayBackend; workerId: string; jobId?: string }
 
@@ -20,6 +20,8 @@ export class FakeBackend implements GatewayBackend {
   private readonly tokens = new Map<string, string>();
   private readonly sessions = new Map<string, string>();
   private readonly queues = new Map<string, AssignedJob[]>();
+  /** `workerId job#attempt` for every attempt handed out (the store's job_attempt_workers). */
+  private readonly held = new Set<string>();
 
   /** A provisioned worker and its one-time token. */
   addWorker(opts: { ephemeral?: boolean } = {}): { workerId: string; token: string } {
@@ -36,6 +38,7 @@ export class FakeBackend implements GatewayBackend {
 
   enqueue(workerId: string, job: Partial<AssignedJob> & Pick<AssignedJob, 'command'>): AssignedJob {
     const full: AssignedJob = { jobId: `j-${randomUUID().slice(0, 8)}`, attempt: 1, args: [], env: {}, secretNames: [], ...job };
+    this.held.add(`${workerId} ${full.jobId}#${full.attempt}`);
     const q = this.queues.get(workerId) ?? [];
     q.push(full);
     this.queues.set(workerId, q);
@@ -77,11 +80,20 @@ export class FakeBackend implements GatewayBackend {
     return job;
   }
 
-  async jobStarted(workerId: string, jobId: string): Promise<void> {
-    this.calls.push({ method: 'jobStarted', workerId, jobId });
+  async checkClaim(workerId: string, jobId: string, attempt: number): Promise<JobClaim> {
+    if (this.held.has(`${workerId} ${jobId}#${attempt}`)) return 'ok';
+    return [...this.held].some((h) => h.startsWith(`${workerId} ${jobId}#`)) ? 'wrong_attempt' : 'foreign_job';
   }
 
-  async appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<void> {
+  async jobStarted(workerId: string, jobId: string, attempt: number): Promise<JobClaim> {
+    const claim = await this.checkClaim(workerId, jobId, attempt);
+    if (claim === 'ok') this.calls.push({ method: 'jobStarted', workerId, jobId });
+    return claim;
+  }
+
+  async appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[]): Promise<JobClaim> {
+    const claim = await this.checkClaim(workerId, jobId, attempt);
+    if (claim !== 'ok') return claim;
     if (this.appendDelayMs > 0) await new Promise((r) => setTimeout(r, this.appendDelayMs));
     if (this.failAppends > 0) {
       this.failAppends--;
@@ -90,11 +102,15 @@ export class FakeBackend implements GatewayBackend {
     this.calls.push({ method: 'appendLogs', workerId, jobId });
     const key = `${jobId}#${attempt}`;
     this.logs.set(key, [...(this.logs.get(key) ?? []), ...entries]);
+    return 'ok';
   }
 
-  async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<void> {
+  async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<JobClaim> {
+    const claim = await this.checkClaim(workerId, jobId, attempt);
+    if (claim !== 'ok') return claim;
     this.calls.push({ method: 'jobFinished', workerId, jobId });
     this.results.set(`${jobId}#${attempt}`, result);
+    return 'ok';
   }
 
   workerDisconnected(workerId: string): void {

@@ -1,29 +1,13 @@
 // Worker lifecycle events for providers that do not record their own (the local provider): a
 // transparent Proxy around the provider records worker.created / worker.failed around provision(),
 // worker.deleted / worker.failed from the provider's events, and resource.allocated / released.
-// A provider that records its own events (Kubernetes: at the true moments, pod Running etc.)
-// implements `attachObservability` instead and is not wrapped.
+// The Kubernetes provider is not wrapped: it emits typed events at the true moments (pod Running
+// etc.) and kubernetes/provider-observer.ts records them.
 import type { ProvisionRequest, WorkerProvider } from '../../providers/provider.js';
+import { cpuMillis, memoryBytes } from '../../util/quantity.js';
 import type { EventSource } from './types.js';
 
 interface Live { jobId: string | null; cpu: number; memory: number; gpus: number; terminateAt?: number }
-
-/** Parses a Kubernetes CPU quantity ("500m", "2", "0.5") to millicores; 0 when absent or invalid. */
-export function cpuMillicores(q: string | undefined): number {
-  if (!q) return 0;
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q.trim());
-  if (!m) return 0;
-  return Math.round(Number(m[1]) * (m[2] ? 1 : 1000));
-}
-
-const MEMORY_UNITS: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-/** Parses a Kubernetes memory quantity ("128Mi", "1G", "1000") to bytes; 0 when absent or invalid. */
-export function memoryBytes(q: string | undefined): number {
-  if (!q) return 0;
-  const m = /^(\d+(?:\.\d+)?)([kKMGT]i?)?$/.exec(q.trim());
-  const unit = MEMORY_UNITS[m?.[2] ?? ''];
-  return m && unit ? Math.round(Number(m[1]) * unit) : 0;
-}
 
 export function instrumentProvider(provider: WorkerProvider, events: EventSource, now: () => number = () => performance.now()): WorkerProvider {
   const live = new Map<string, Live>();
@@ -55,7 +39,7 @@ export function instrumentProvider(provider: WorkerProvider, events: EventSource
     const secrets = [req.token];
     try {
       const r = await provider.provision(req);
-      const w: Live = { jobId: req.jobId, cpu: cpuMillicores(req.resources.cpu), memory: memoryBytes(req.resources.memory), gpus: req.resources.gpu ?? 0 };
+      const w: Live = { jobId: req.jobId, cpu: cpuMillis(req.resources.cpu), memory: memoryBytes(req.resources.memory), gpus: req.resources.gpu ?? 0 };
       live.set(req.workerId, w);
       events.record('worker.created', {
         ...base, workerId: req.workerId, jobId: req.jobId, durationMs: now() - started, secrets,

@@ -6,8 +6,8 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { ProviderEvents, WorkerProvider } from '../../providers/provider.js';
 import type { NewEvent } from '../../store/store.js';
-import { ApiRequestEvents } from './api-requests.js';
-import { cpuMillicores, instrumentProvider, memoryBytes } from './provider-events.js';
+import { ApiRequestEvents } from '../kubernetes/api-requests.js';
+import { instrumentProvider } from './provider-events.js';
 import { EventRecorder } from './recorder.js';
 import { scrubDetails } from './scrub.js';
 import { parseSince } from './since.js';
@@ -142,9 +142,10 @@ describe('API request events', () => {
   it('records every failure and aggregates all requests into one summary per interval', async () => {
     const { events } = recorder();
     const api = new ApiRequestEvents(events, { namespace: 'ns' });
-    api.record({ verb: 'create', resource: 'pods', code: 201, durationMs: 5, retry: 0 });
-    api.record({ verb: 'get', resource: 'namespaces', code: 404, durationMs: 1, retry: 0 });
-    api.record({ verb: 'create', resource: 'pods', code: 503, durationMs: 9, retry: 1, error: 'Service Unavailable' });
+    const pods = { verb: 'create', resource: 'pods', endpoint: '/api/v1/namespaces/{namespace}/pods' };
+    api.record({ ...pods, code: 201, durationMs: 5, retry: 0 });
+    api.record({ verb: 'get', resource: 'namespaces', endpoint: '/api/v1/namespaces/{name}', code: 404, durationMs: 1, retry: 0 });
+    api.record({ ...pods, code: 503, durationMs: 9, retry: 1, error: true });
     api.flushSummary();
     api.flushSummary(); // nothing new: no second summary
     const all = (await events.query({ limit: 10 })).reverse();
@@ -185,11 +186,7 @@ describe('local provider lifecycle events', () => {
 });
 
 describe('helpers', () => {
-  it('parses quantities and since', () => {
-    expect(cpuMillicores('500m')).toBe(500);
-    expect(cpuMillicores('1.5')).toBe(1500);
-    expect(memoryBytes('1Gi')).toBe(2 ** 30);
-    expect(memoryBytes('bogus')).toBe(0);
+  it('parses since', () => {
     expect(parseSince('10m', 1_000_000)?.getTime()).toBe(400_000);
     expect(parseSince('2024-01-15T10:30:00Z')?.toISOString()).toBe('2024-01-15T10:30:00.000Z');
     expect(parseSince('yesterday')).toBeNull();

@@ -41,10 +41,10 @@ export interface EventRecorderOptions {
 
 interface Pending { event: HodeiEvent; row: NewEvent }
 
-export const DEFAULT_RETENTION = { maxAgeMs: 7 * 24 * 3600_000, maxCount: 100_000, pruneIntervalMs: 60_000 } as const;
+const DEFAULT_RETENTION = { maxAgeMs: 7 * 24 * 3600_000, maxCount: 100_000, pruneIntervalMs: 60_000 } as const;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-export function toHodeiEvent(e: StoredEvent): HodeiEvent {
+function toHodeiEvent(e: StoredEvent): HodeiEvent {
   return {
     timestamp: e.timestamp, event_type: e.eventType, provider: e.provider, worker_id: e.workerId,
     namespace: e.namespace, duration_ms: e.durationMs, success: e.success, details: e.details,

@@ -10,7 +10,7 @@ const MAX_KEYS = 50;
 export const REDACTED = '[REDACTED]';
 
 /** True when a details key looks like it holds a secret (it is dropped with its value). */
-export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
+const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
 
 export function scrubString(value: string, secrets: readonly string[]): string {
   let v = value.replace(URL_USERINFO, `$1${REDACTED}@`);

@@ -8,7 +8,11 @@ type SloChange = { slo: string; target: number; current: number; message: string
 
 /** Details carried by each event type. Extra keys are allowed; secrets are scrubbed on record. */
 export interface EventDetailsMap {
-  'worker.created': Resources & { image?: string; job_id?: string; handle?: string; pod?: string };
+  'worker.created': Resources & {
+    image?: string; job_id?: string; handle?: string; pod?: string;
+    /** Kubernetes: milliseconds per startup phase that was observed. */
+    startup_ms?: Partial<Record<'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', number>>;
+  };
   'worker.deleted': { job_id?: string; reason?: string; exit_code?: number | null; pod?: string };
   'worker.failed': { reason: string; message?: string; job_id?: string; pod?: string };
   'hpa.created': { pool: string; min: number; max: number };
@@ -27,6 +31,11 @@ export interface EventDetailsMap {
   'slo.recovered': SloChange;
   /** A probe's overall status changed; `failing` names the checks that are not Healthy. */
   'health.changed': { probe: string; from: string; to: string; failing: string[] };
+  /**
+   * The worker gateway refused a message or frame (a security event): why, and where — never the
+   * message itself. `field`/`rule` for invalid messages, `job_id`/`attempt` for a job it does not hold.
+   */
+  'worker.rejected': { reason: string; message_type: string | null; field?: string; rule?: string; job_id?: string; attempt?: number; remote: string };
 }
 
 export type EventType = keyof EventDetailsMap;
@@ -35,11 +44,11 @@ export const EVENT_TYPES = [
   'worker.created', 'worker.deleted', 'worker.failed', 'hpa.created', 'hpa.updated', 'hpa.deleted',
   'hpa.scale_up', 'hpa.scale_down', 'namespace.created', 'namespace.deleted', 'api.request.failed',
   'api.request.summary', 'network_policy.violation', 'resource.allocated', 'resource.released',
-  'slo.violated', 'slo.recovered', 'health.changed',
+  'slo.violated', 'slo.recovered', 'health.changed', 'worker.rejected',
 ] as const satisfies readonly EventType[];
 
 /** Event types whose `success` defaults to false. */
-const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated']);
+const FAILURES: ReadonlySet<string> = new Set(['worker.failed', 'api.request.failed', 'network_policy.violation', 'slo.violated', 'worker.rejected']);
 export const defaultSuccess = (type: string): boolean => !FAILURES.has(type);
 
 /** The spec's event shape, as served by /v1/events, streamed, and written to the file sink. */

@@ -15,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import type { KubernetesSettings } from './config.js';
 import { describeRequest } from './request-info.js';
+import { isFailedApiRequest } from './vocabulary.js';
 import {
   backoffMs, CircuitBreaker, isOutageSignal, isRetriable, parseRetryAfter, sleep, TokenBucket,
   type AttemptOutcome, type BreakerState,
@@ -31,7 +32,7 @@ export interface ApiRequestEvent {
   durationMs: number;
   /** 0 for the first attempt, n for the n-th retry. */
   retry: number;
-  /** Set when the request failed for availability reasons: no response, 429 or 5xx (not 404/409/403). */
+  /** Set when the request failed (isFailedApiRequest: no response, 429 or 5xx — not 404/409/403). */
   error?: boolean;
 }
 
@@ -136,7 +137,7 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const done = (code: number, err?: Error, res?: http.IncomingMessage): void => {
         this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry: 0,
-          ...(isErrorCode(code) ? { error: true } : {}) });
+          ...(isFailedApiRequest(code) ? { error: true } : {}) });
         const outcome: AttemptOutcome = code === 0 ? { kind: 'error', maybeSent: true } : { kind: 'response', code };
         if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
         if (err) reject(err); else if (res) resolve(res);
@@ -198,7 +199,7 @@ export class KubeClient {
       }
       const code = res?.code ?? 0;
       this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry,
-        ...(isErrorCode(code) ? { error: true } : {}) });
+        ...(isFailedApiRequest(code) ? { error: true } : {}) });
       const outcome: AttemptOutcome = res ? { kind: 'response', code } : { kind: 'error', maybeSent: !isRefused(failure) };
       if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
       if (retry + 1 < this.maxAttempts && !signal?.aborted && isRetriable(d.verb, outcome, namedCreate)) {
@@ -259,10 +260,6 @@ export class KubeClient {
       }
     }
   }
-}
-
-function isErrorCode(code: number): boolean {
-  return code === 0 || code === 429 || code >= 500;
 }
 
 function isRefused(err: Error | undefined): boolean {

@@ -137,6 +137,9 @@ const schema = {
 
 const validate = compileValidator<KubernetesSettings>(schema, 'config');
 
+/** Keys of the `kubernetes` section (config view, docs/configuration.md, "did you mean"). */
+export const KUBERNETES_SETTING_KEYS = Object.keys(schema.properties) as Array<keyof KubernetesSettings>;
+
 /** Validates a settings object; throws ConfigError naming `kubernetes.<field>` and the rule. */
 export function validateKubernetesSettings(settings: unknown): KubernetesSettings {
   try {
@@ -158,8 +161,8 @@ export function resolveKubernetesOptions(settings: KubernetesSettings = {}): Kub
   return o;
 }
 
-/** HODEI_K8S_* variables (and HODEI_WORKER_IMAGE) and the settings key each one sets. */
-const ENV: Record<string, { key: keyof KubernetesSettings; kind: 'string' | 'int' | 'number' | 'bool' | 'list' | 'json' }> = {
+/** HODEI_K8S_* variables (and HODEI_WORKER_IMAGE) and the settings key each one sets (exported for src/config.ts, the settings table). */
+export const KUBERNETES_ENV: Record<string, { key: keyof KubernetesSettings; kind: 'string' | 'int' | 'number' | 'bool' | 'list' | 'json' }> = {
   HODEI_K8S_KUBECONFIG: { key: 'kubeconfig', kind: 'string' },
   HODEI_K8S_CONTEXT: { key: 'context', kind: 'string' },
   HODEI_K8S_NAMESPACE: { key: 'namespace', kind: 'string' },
@@ -187,7 +190,7 @@ const ENV: Record<string, { key: keyof KubernetesSettings; kind: 'string' | 'int
 
 export function kubernetesSettingsFromEnv(env: NodeJS.ProcessEnv): KubernetesSettings {
   const out: Record<string, unknown> = {};
-  for (const [name, { key, kind }] of Object.entries(ENV)) {
+  for (const [name, { key, kind }] of Object.entries(KUBERNETES_ENV)) {
     const raw = env[name]?.trim();
     if (raw === undefined || raw === '') continue;
     out[key] = parseEnv(name, raw, kind);

@@ -2,13 +2,14 @@
 // checks against the API server and the provider's own loops. Checks run in parallel, each bounded
 // by its own timeout (HealthRegistry), so a probe answers in < 1 s even when the API hangs.
 // Messages name the cause in words an SRE acts on ("quota 'compute' pods 20/20 used").
-import { HealthRegistry, type NamedCheck, type Probe } from '../../observability/health.js';
+import { runProbe, type NamedCheck, type Probe } from '../health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../provider.js';
 import { apiMessage } from './api-errors.js';
 import type { ApiRequestEvent, KubeClient } from './client.js';
 import { checkCapacity, type WorkerShape } from './health-capacity.js';
 import { checkQuotas } from './health-quota.js';
 import { ErrorWindow } from './health-window.js';
+import { DEFAULT_KUBERNETES_SLOS } from './slo-config.js';
 
 type Result = { status: HealthStatus; message: string };
 
@@ -24,7 +25,8 @@ export interface HealthCheckerOptions {
   networkPolicy?: () => Promise<{ ok: boolean; message: string }>;
   /** What a default worker requests (capacity check). */
   worker?: WorkerShape;
-  /** Threshold of the recent API error rate (the SLO target). @defaultValue 0.01 */
+  /** Threshold of the recent API error rate: the configured SLO target `slo.maxApiErrorRate`, the same one
+   *  the SLO engine, the generated alert rules and the dashboards judge by. @defaultValue DEFAULT_KUBERNETES_SLOS.maxApiErrorRate */
   maxApiErrorRate?: number;
   /** Verbs the provider needs, checked with SelfSubjectAccessReview. */
   permissions?: Permission[];
@@ -43,13 +45,13 @@ export interface Permission {
 }
 
 /** Everything a worker pod's lifecycle needs in its namespace. */
-export const WORKER_PERMISSIONS: Permission[] = [
+const WORKER_PERMISSIONS: Permission[] = [
   ...['create', 'get', 'list', 'watch', 'delete'].map((verb) => ({ verb, resource: 'pods' })),
   ...['create', 'get', 'delete', 'patch'].map((verb) => ({ verb, resource: 'secrets' })),
 ];
 
 export class KubernetesHealthChecker {
-  private readonly registry = new HealthRegistry();
+  private readonly all: NamedCheck[];
   private readonly window: ErrorWindow;
   private readonly unhook: () => void;
   private rbac: { at: number; result: Result } | null = null;
@@ -64,20 +66,21 @@ export class KubernetesHealthChecker {
   ) {
     this.now = o.now ?? Date.now;
     this.window = new ErrorWindow(5 * 60_000, this.now);
+    // The client's verdict (isFailedApiRequest), as the metrics and the SLO window count it.
     this.unhook = client.onRequest((ev: ApiRequestEvent) => this.window.record(ev.error === true));
-    for (const check of this.checks()) this.registry.add(check);
+    this.all = this.checks();
   }
 
   livenessCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('liveness');
+    return runProbe(this.all, 'liveness');
   }
 
   readinessCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('readiness');
+    return runProbe(this.all, 'readiness');
   }
 
   startupCheck(): Promise<HealthCheckResult> {
-    return this.registry.run('startup');
+    return runProbe(this.all, 'startup');
   }
 
   /** Stops listening to the client. */
@@ -192,7 +195,7 @@ export class KubernetesHealthChecker {
     const { errors, total } = this.window.totals();
     if (total === 0) return { status: 'Healthy', message: 'no API requests in the last 5 m' };
     const rate = errors / total;
-    const limit = this.o.maxApiErrorRate ?? 0.01;
+    const limit = this.o.maxApiErrorRate ?? DEFAULT_KUBERNETES_SLOS.maxApiErrorRate;
     const msg = `API error rate ${(rate * 100).toFixed(2)}% over 5 m (${errors}/${total}; target ≤ ${(limit * 100).toFixed(2)}%)`;
     return { status: rate >= 0.5 ? 'Unhealthy' : rate > limit ? 'Degraded' : 'Healthy', message: msg };
   }

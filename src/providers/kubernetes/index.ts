@@ -18,4 +18,3 @@ export {
 export type { NetworkPolicySettings, EgressAllowRule } from './netpol-config.js';
 export { PoolManager, builtinExtensions, type BuiltinExtensions, type PoolView, type PoolStatus, type PoolUpdate, type PoolEventMap, type PoolRegistry } from './pools.js';
 export { QUEUE_METRIC, type PoolSpec, type PoolTarget } from './pool-spec.js';
-export { observeExtras, type ExtrasSinks } from './pool-observe.js';

@@ -55,6 +55,8 @@ export interface KubernetesProviderOptions {
   lookupWorker?: WorkerLookup;
   extensions?: ProviderExtension[];
   env?: NodeJS.ProcessEnv;
+  /** The SLO target `slo.maxApiErrorRate` the readiness error-rate check judges by (one SLO config). */
+  maxApiErrorRate?: number;
 }
 
 export class KubernetesProvider implements WorkerProvider {
@@ -251,6 +253,7 @@ export class KubernetesProvider implements WorkerProvider {
         adopted: () => this.lastReconcileAt !== null,
         ...(netpol ? { networkPolicy: () => netpol.check() } : {}),
         worker: { cpuMillis: cpuMillis(o.defaultResources.cpu), memoryBytes: memoryBytes(o.defaultResources.memory), gpus: o.defaultResources.gpu ?? 0 },
+        ...(this.o.maxApiErrorRate !== undefined ? { maxApiErrorRate: this.o.maxApiErrorRate } : {}),
       });
     }
     return this.checker;

@@ -2,35 +2,14 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { KubernetesProviderMetrics, type PodSnapshot } from './metrics.js';
 import { SliTracker } from './slo.js';
+import { isFailedApiRequest } from './vocabulary.js';
 
 const line = (text: string, series: string): number | undefined => {
   const m = text.split('\n').find((l) => l.startsWith(series + ' '));
   return m === undefined ? undefined : Number(m.slice(series.length + 1));
 };
 
-describe('the spec example, in TypeScript', () => {
-  it('runs as written', () => {
-    // Create metrics instance
-    const metrics = new KubernetesProviderMetrics();
-    // Record worker creation
-    metrics.incrementWorkersCreated();
-    metrics.setWorkersActive(10);
-    // Record pod creation time
-    metrics.observePodCreation(1500); // 1.5 seconds
-    // Record API request
-    metrics.recordApiRequest(false); // Success
-    metrics.recordApiRequest(true); // Error
-    // Get metrics summary
-    const summary = metrics.getSummary();
-    console.log(summary);
-    expect(summary).toContain('created 1');
-    expect(summary).toContain('active 10');
-    expect(summary).toContain('P50 1.50 s, P95 1.50 s');
-    expect(summary).toContain('error rate 50.00%');
-    expect(summary).toContain('success rate: 100.00%');
-  });
-});
-
+// The guide's own example runs from the packed package: test/e2e/package.test.ts (guide-examples/metrics.mts).
 describe('KubernetesProviderMetrics exposition', () => {
   it('exports the spec names with provider labels, _total counters and seconds', async () => {
     const registry = new Registry();
@@ -49,7 +28,6 @@ describe('KubernetesProviderMetrics exposition', () => {
     m.recordNetworkPolicyViolation('admission');
     m.observeStartupPhase('image_pull', 2000);
     m.observeHpaResponse(12_000);
-    m.setPodsPending('Unschedulable', 2);
     const text = await registry.metrics();
     const p = 'provider="k8s-a"';
     expect(line(text, `hodei_kubernetes_workers_created_total{${p}}`)).toBe(2);
@@ -69,7 +47,6 @@ describe('KubernetesProviderMetrics exposition', () => {
     expect(line(text, `hodei_kubernetes_network_policy_violations_total{${p},source="admission"}`)).toBe(1);
     expect(line(text, `hodei_kubernetes_pod_startup_phase_seconds_sum{${p},phase="image_pull"}`)).toBe(2);
     expect(line(text, `hodei_kubernetes_hpa_response_duration_seconds_sum{${p}}`)).toBe(12);
-    expect(line(text, `hodei_kubernetes_pods_pending{${p},reason="Unschedulable"}`)).toBe(2);
     for (const name of ['cpu_request_total', 'memory_request_total', 'gpu_count_total', 'workers_active']) {
       expect(line(text, `hodei_kubernetes_${name}{${p}}`)).toBe(0);
     }
@@ -104,12 +81,15 @@ describe('KubernetesProviderMetrics exposition', () => {
     expect(line(text, `hodei_kubernetes_workers_active{${p}}`)).toBe(0);
   });
 
-  it('caps free-form label values and maps the client hook (5xx, 429 and no response are errors)', async () => {
+  it('caps free-form label values and counts what the client judged failed (5xx, 429 and no response), timing each', async () => {
     const registry = new Registry();
     const m = new KubernetesProviderMetrics({ registry });
-    m.observeApiRequest({ verb: 'get', resource: 'namespaces', code: 404, durationMs: 3, retry: 0 });
-    m.observeApiRequest({ verb: 'create', resource: 'pods', code: 429, durationMs: 3, retry: 1 });
-    m.observeApiRequest({ verb: 'create', resource: 'pods', durationMs: 3, retry: 2, error: 'ECONNRESET' });
+    // As the client emits them: `error` set by isFailedApiRequest(code).
+    const ev = (verb: string, resource: string, code: number, durationMs = 3) =>
+      ({ verb, resource, endpoint: resource, code, durationMs, retry: 0, ...(isFailedApiRequest(code) ? { error: true } : {}) });
+    m.observeApiRequest(ev('get', 'namespaces', 404));
+    m.observeApiRequest(ev('create', 'pods', 429));
+    m.observeApiRequest(ev('create', 'pods', 0, 2500));
     for (let i = 0; i < 100; i++) m.recordApiRequest(false, { endpoint: `/pods/pod-${i}`, verb: 'get', code: 200 });
     const text = await registry.metrics();
     expect(text).toContain('endpoint="other"');
@@ -119,6 +99,8 @@ describe('KubernetesProviderMetrics exposition', () => {
     expect(line(text, 'hodei_kubernetes_api_request_errors_total{provider="kubernetes",endpoint="pods",verb="create",code="<error>"}')).toBe(1);
     expect(text).not.toMatch(/api_request_errors_total\{[^}]*code="404"/);
     expect(m.snapshot().apiErrors).toBe(2);
+    expect(line(text, 'hodei_kubernetes_api_request_duration_seconds_count{provider="kubernetes",endpoint="pods",verb="create"}')).toBe(2);
+    expect(line(text, 'hodei_kubernetes_api_request_duration_seconds_bucket{le="1",provider="kubernetes",endpoint="pods",verb="create"}')).toBe(1);
   });
 
   it('feeds the SLI window at the same calls', () => {

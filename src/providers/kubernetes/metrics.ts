@@ -3,29 +3,24 @@
 // API) and are exported in seconds; counters end in _total; every series has a `provider` label and
 // every other label value comes from a fixed vocabulary or a capped set, so cardinality stays bounded.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { histogramQuantile, Ring } from '../../observability/histogram-math.js';
+import { Ring } from '../../util/histogram-math.js';
+import type { ApiRequestEvent } from './client.js';
 import { K8S_METRIC_PREFIX } from './slo-config.js';
+import {
+  API_ERROR_CODES, codeLabel, FAILURE_REASONS, HPA_OPERATIONS, NAMESPACE_OPERATIONS, PENDING_REASONS, POD_STATES,
+  STARTUP_PHASES, VIOLATION_SOURCES, type PodState, type StartupPhase,
+} from './vocabulary.js';
 
 /** Pod creation/deletion buckets (s): fine below 10 s, SLO targets (20, 30, 60) are bounds. */
 export const POD_DURATION_BUCKETS = [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300] as const;
 export const HPA_RESPONSE_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600] as const;
-export const STARTUP_PHASE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
+const STARTUP_PHASE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300] as const;
 
-export const POD_STATES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Terminating'] as const;
-export type PodState = (typeof POD_STATES)[number];
-export const STARTUP_PHASES = ['scheduling', 'image_pull', 'container_start', 'agent_registration'] as const;
-export type StartupPhase = (typeof STARTUP_PHASES)[number];
-/** The provider's fixed failure vocabulary (issue 4); anything else is exported as `Unknown`. */
-export const WORKER_FAILURE_REASONS = [
-  'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
-  'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed',
-  'NetworkPolicyViolation', 'Unknown',
-] as const;
-/** Why a pod is Pending; anything else is exported as `Other`. */
-export const PENDING_REASONS = [
-  'Unschedulable', 'ImagePullBackOff', 'ErrImagePull', 'ContainerCreating', 'PodInitializing',
-  'CreateContainerConfigError', 'ExceededQuota', 'Scheduling', 'Other',
-] as const;
+export { FAILURE_REASONS, POD_STATES, PENDING_REASONS, STARTUP_PHASES, type PodState, type StartupPhase } from './vocabulary.js';
+/** Kubernetes API request latency buckets (s): a GET answers in ms, a slow apiserver in seconds. */
+const API_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+/** The request seeded at 0 (with every error code) so the error series exist before any traffic: the provider's one essential call. */
+const SEEDED_API_REQUEST = { verb: 'create', endpoint: '/api/v1/namespaces/{namespace}/pods' } as const;
 
 /** One pod as the provider's informer sees it now; only what the gauges need. */
 export interface PodSnapshot {
@@ -55,30 +50,6 @@ export interface ApiRequestLabels {
   verb?: string;
   code?: number | string;
 }
-
-/** The shape of the Kubernetes client's per-request hook (issue 4). */
-export interface KubernetesApiRequest {
-  verb: string;
-  resource: string;
-  endpoint?: string;
-  /** HTTP status; 0 or undefined when no response arrived (connection error, timeout). */
-  code?: number;
-  durationMs: number;
-  retry: number | boolean;
-  /** true (or a message) when the client judged the request failed. */
-  error?: boolean | string;
-}
-
-/** An API request counts as an error on 5xx, 429 and when no response arrived. Other 4xx are answers (a 404 probe is not an outage). */
-export function isApiError(code: number | undefined): boolean {
-  return code === undefined || code === 0 || code >= 500 || code === 429;
-}
-
-/** `code` label of a request that got no response (as client-go labels it). */
-export const NO_RESPONSE = '<error>';
-
-/** The client's own verdict when it gives one (`error: true`), else the status code's. */
-export const apiRequestFailed = (ev: KubernetesApiRequest): boolean => ev.error === true || isApiError(ev.code);
 
 export interface KubernetesProviderMetricsOptions {
   /** Where series are registered; a private Registry when omitted (never the global one). */
@@ -117,7 +88,6 @@ export class KubernetesProviderMetrics {
   private readonly failedBy = new Map<string, number>();
   private readonly recentCreation = new Ring(1024);
   private readonly recentDeletion = new Ring(1024);
-  private readonly creationCounts = new Array<number>(POD_DURATION_BUCKETS.length + 1).fill(0);
 
   constructor(opts: KubernetesProviderMetricsOptions = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -133,11 +103,23 @@ export class KubernetesProviderMetrics {
     for (const k of ['cpu', 'memory', 'gpu'] as const) this.c[k].set(p, 0);
     // Failure reasons are a fixed set: each series exists at 0, so the first failure is a step
     // that increase()/rate() can see (a series born at 1 looks like no change).
-    for (const reason of WORKER_FAILURE_REASONS) this.c.failed.inc({ ...p, reason }, 0);
+    for (const reason of FAILURE_REASONS) this.c.failed.inc({ ...p, reason }, 0);
     // Histograms too: a burst of observations before the first scrape (5 pods ready at once, the one
     // HPA response) would otherwise be born at its final count, and rate() of it is 0 (quantile NaN).
     for (const h of [this.c.creation, this.c.deletion, this.c.hpaResponse]) h.zero(p);
     for (const phase of STARTUP_PHASES) this.c.startup.zero({ ...p, phase });
+    // Every other counter the dashboards and rules read, at 0 for its known label values: a fresh
+    // install shows 0, not "No data", and the first event is a step rate() sees.
+    for (const operation of HPA_OPERATIONS) this.c.hpaOps.inc({ ...p, operation: this.caps.op.value(operation) }, 0);
+    for (const operation of NAMESPACE_OPERATIONS) this.c.nsOps.inc({ ...p, operation: this.caps.op.value(operation) }, 0);
+    for (const source of VIOLATION_SOURCES) this.c.netpol.inc({ ...p, source: this.caps.source.value(source) }, 0);
+    const req = { ...p, endpoint: this.caps.endpoint.value(SEEDED_API_REQUEST.endpoint), verb: this.caps.verb.value(SEEDED_API_REQUEST.verb) };
+    for (const code of API_ERROR_CODES) {
+      const l = { ...req, code: this.caps.code.value(code) };
+      this.c.apiRequests.inc(l, 0);
+      this.c.apiErrors.inc(l, 0);
+    }
+    this.c.apiDuration.zero(req);
   }
 
   incrementWorkersCreated(): void {
@@ -151,9 +133,9 @@ export class KubernetesProviderMetrics {
     this.c.deleted.inc({ provider: this.provider });
   }
 
-  /** A worker that never became ready; `reason` from WORKER_FAILURE_REASONS (others count as Unknown). */
+  /** A worker that never became ready; `reason` from FAILURE_REASONS (others count as Unknown). */
   incrementWorkersFailed(reason = 'Unknown'): void {
-    const r = oneOf(WORKER_FAILURE_REASONS, reason, 'Unknown');
+    const r = oneOf(FAILURE_REASONS, reason, 'Unknown');
     this.tally.failed++;
     this.failedBy.set(r, (this.failedBy.get(r) ?? 0) + 1);
     this.c.failed.inc({ provider: this.provider, reason: r });
@@ -170,9 +152,6 @@ export class KubernetesProviderMetrics {
   observePodCreation(ms: number): void {
     const s = Math.max(0, ms) / 1000;
     this.recentCreation.push(s);
-    let i = POD_DURATION_BUCKETS.findIndex((b) => s <= b);
-    if (i < 0) i = POD_DURATION_BUCKETS.length;
-    this.creationCounts[i] = (this.creationCounts[i] ?? 0) + 1;
     this.c.creation.observe({ provider: this.provider }, s);
     this.sli?.recordPodCreationTime(s);
   }
@@ -199,29 +178,13 @@ export class KubernetesProviderMetrics {
     this.sli?.recordApiRequest(isError);
   }
 
-  /** Adapter for the client's hook: `client.onRequest = (ev) => metrics.observeApiRequest(ev)`. */
-  observeApiRequest(ev: KubernetesApiRequest): void {
-    this.recordApiRequest(apiRequestFailed(ev), {
-      endpoint: ev.endpoint ?? ev.resource, verb: ev.verb, code: ev.code ? ev.code : NO_RESPONSE,
-    });
-  }
-
-  /** Manual totals (millicores, bytes, count); overridden at scrape time once a pod view is bound. */
-  setResourceTotals(t: { cpuMillicores: number; memoryBytes: number; gpus: number }): void {
-    const p = { provider: this.provider };
-    this.c.cpu.set(p, t.cpuMillicores);
-    this.c.memory.set(p, t.memoryBytes);
-    this.c.gpu.set(p, t.gpus);
-  }
-
-  /** Manual pod counts by state; states not given are set to 0. Overridden once a pod view is bound. */
-  setPodsByState(counts: Partial<Record<string, number>>): void {
-    for (const s of POD_STATES) this.c.podsByState.set({ provider: this.provider, state: s }, counts[s] ?? 0);
-  }
-
-  /** Manual pending count for one reason. Overridden once a pod view is bound. */
-  setPodsPending(reason: string, n: number): void {
-    this.c.pending.set({ provider: this.provider, reason: oneOf(PENDING_REASONS, reason, 'Other') }, n);
+  /** One request the client sent (`client.onRequest((ev) => metrics.observeApiRequest(ev))`): counted as the client judged it, and timed. */
+  observeApiRequest(ev: ApiRequestEvent): void {
+    const labels = { endpoint: ev.endpoint || ev.resource, verb: ev.verb };
+    this.recordApiRequest(ev.error === true, { ...labels, code: codeLabel(ev.code) });
+    this.c.apiDuration.observe({
+      provider: this.provider, endpoint: this.caps.endpoint.value(labels.endpoint), verb: this.caps.verb.value(labels.verb),
+    }, Math.max(0, ev.durationMs) / 1000);
   }
 
   /** Derive pods_by_state, pods_pending, workers_active and the resource totals from the informer at scrape time. */
@@ -270,11 +233,6 @@ export class KubernetesProviderMetrics {
       apiErrorRate: t.apiRequests === 0 ? 0 : t.apiErrors / t.apiRequests,
       workerCreationSuccessRate: attempts === 0 ? 1 : t.created / attempts,
     };
-  }
-
-  /** P95 pod creation (s) over every observation so far, interpolated like histogram_quantile(). */
-  podCreationP95FromHistogram(): number {
-    return histogramQuantile(0.95, POD_DURATION_BUCKETS, this.creationCounts);
   }
 
   getSummary(): string {
@@ -370,6 +328,10 @@ function build(registry: Registry, provider: string, view: () => PodView | undef
     nsOps: new Counter({ name: n('namespace_operations_total'), help: 'Namespace operations by kind.', labelNames: ['provider', 'operation'], registers }),
     netpol: new Counter({ name: n('network_policy_violations_total'), help: 'Network policy violations by source (admission, cni).', labelNames: ['provider', 'source'], registers }),
     startup: new Histogram({ name: n('pod_startup_phase_seconds'), help: 'Pod startup breakdown by phase.', labelNames: ['provider', 'phase'], buckets: [...STARTUP_PHASE_BUCKETS], registers }),
+    apiDuration: new Histogram({
+      name: n('api_request_duration_seconds'), help: 'Kubernetes API request latency (each retry is a request; watches: time to headers).',
+      labelNames: ['provider', 'endpoint', 'verb'], buckets: [...API_DURATION_BUCKETS], registers,
+    }),
     hpaResponse: new Histogram({ name: n('hpa_response_duration_seconds'), help: 'Desired-replica change → that many pool workers ready.', labelNames: ['provider'], buckets: [...HPA_RESPONSE_BUCKETS], registers }),
   };
 }

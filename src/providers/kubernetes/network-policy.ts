@@ -30,8 +30,9 @@ export interface AllowedEgress {
   why: 'control-plane' | 'dns' | 'configured';
 }
 
-/** Where a violation was seen: refused at admission, or reported by the network layer (CNI / sim). */
-export type ViolationSource = 'admission' | 'cni';
+import type { ViolationSource } from './vocabulary.js';
+
+export type { ViolationSource };
 
 export interface NetworkPolicyViolation {
   source: ViolationSource;

@@ -1,12 +1,9 @@
 // Pure reading of a pod's status: the worker phase it means, and — when it failed or is stuck —
 // the reason from the provider's fixed vocabulary. Pods here are plain JSON from list/watch.
 
-export const FAILURE_REASONS = [
-  'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
-  'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'Unknown',
-  'NetworkPolicyViolation',
-] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
+import type { FailureReason, PodState } from './vocabulary.js';
+
+export { FAILURE_REASONS, type FailureReason, type PodState } from './vocabulary.js';
 
 export interface ContainerStateJson {
   waiting?: { reason?: string; message?: string };
@@ -38,9 +35,7 @@ export interface PodJson {
 /** What the provider reports for a pod: ProviderWorker's phases. */
 export type WorkerPhase = 'starting' | 'running' | 'exited' | 'failed';
 
-/** A pod's state for counting (pods_by_state): the pod phase, or Terminating while being deleted. */
-export type PodState = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' | 'Terminating';
-
+/** The pod's state for counting (pods_by_state). */
 export function podState(p: PodJson): PodState {
   if (p.metadata.deletionTimestamp && !isFinished(p)) return 'Terminating';
   const ph = p.status?.phase;

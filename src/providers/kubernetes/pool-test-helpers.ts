@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { KubeSim } from '../../kube-sim/index.js';
 import type { EventSource, EventType, HodeiEvent, RecordOptions } from '../../observability/events/types.js';
 import { KubernetesProviderMetrics } from './metrics.js';
-import { observeExtras } from './pool-observe.js';
+import { observeExtras } from '../../observability/kubernetes/extras-observer.js';
 import type { BuiltinExtensions } from './pools.js';
 
 export function simAdmin(sim: KubeSim, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {

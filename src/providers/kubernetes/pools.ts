@@ -3,7 +3,7 @@
 // the Deployment references; only its hash is stored, in the control plane's `pools` table) as new
 // pooled workers. This manager is the library API (create/update/delete/get/list with status) and
 // a provider extension: it watches the pools' HPAs and measures the HPA response time
-// (pool-response.ts). Metrics and platform events go out on `events` (pool-observe.ts binds them).
+// (pool-response.ts). Metrics and platform events go out on `events` (observability/kubernetes/extras-observer.ts binds them).
 import { EventEmitter } from 'node:events';
 import { AppsV1Api, AutoscalingV2Api, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { HodeiError, ValidationError } from '../../errors/errors.js';

@@ -1,41 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubernetesSLIs, KubernetesSLOs, SliTracker } from './slo.js';
 
-describe('the spec examples, in TypeScript', () => {
-  it('SLOs: defaults and customisation', () => {
-    const slos = KubernetesSLOs.default();
-    // Or customize:
-    const customSlos: KubernetesSLOs = {
-      maxPodCreationTime: 20.0, // 20 seconds
-      minWorkerCreationSuccessRate: 0.995, // 99.5%
-      maxApiErrorRate: 0.005, // 0.5%
-      maxHpaResponseTime: 30.0, // 30 seconds
-    };
-    expect(slos).toEqual({ maxPodCreationTime: 30, minWorkerCreationSuccessRate: 0.99, maxApiErrorRate: 0.01, maxHpaResponseTime: 60 });
-    expect(customSlos.maxApiErrorRate).toBe(0.005);
-  });
-
-  it('SLIs: check SLO compliance', () => {
-    const slos = KubernetesSLOs.default();
-    const slis = new KubernetesSLIs({
-      currentPodCreationTime: 15.0,
-      workerCreationSuccessRate: 0.996,
-      currentApiErrorRate: 0.003,
-      currentHpaResponseTime: 25.0,
-      workersCreatedLastHour: 120,
-      workersFailedLastHour: 1,
-    });
-    // Check SLO compliance
-    const [compliant, violations] = slis.checkSloCompliance(slos);
-    if (!compliant) {
-      console.log('SLO violations detected:');
-      for (const violation of violations) console.log(`  - ${violation}`);
-    }
-    expect(compliant).toBe(true);
-    expect(violations).toEqual([]);
-  });
-});
-
+// The guide's SLO/SLI examples run from the packed package: test/e2e/package.test.ts (guide-examples/).
 describe('checkSloCompliance', () => {
   it('names the SLO, the target and the current value of every violation', () => {
     const slis = new KubernetesSLIs({

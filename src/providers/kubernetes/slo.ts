@@ -3,7 +3,7 @@
 // bounded memory: a ring of time buckets (default 60 × 1 min), each holding counters and bucketed
 // durations (the metric's own histogram buckets, so P95 is interpolated like histogram_quantile()).
 // How each SLI is defined — which events are good and which are total — is in docs/slo.md.
-import { bucketIndex, countAbove, histogramQuantile } from '../../observability/histogram-math.js';
+import { bucketIndex, countAbove, histogramQuantile } from '../../util/histogram-math.js';
 import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS, type SliRecorder } from './metrics.js';
 import { DEFAULT_KUBERNETES_SLOS, SLO_NAMES, type KubernetesSLOs as SloTargets } from './slo-config.js';
 
@@ -91,6 +91,11 @@ export class KubernetesSLIs implements KubernetesSLIsData {
     const v = this.violations(slos);
     return [v.length === 0, v.map((x) => x.message)];
   }
+}
+
+/** The guide's `slis.check_slo_compliance(&slos)` as a function: `[compliant, violation messages]`. */
+export function checkSloCompliance(slis: KubernetesSLIsData, slos: SloTargets): [boolean, string[]] {
+  return new KubernetesSLIs(slis).checkSloCompliance(slos);
 }
 
 /** Per-SLO accounting over the window: good/total events, error budget and burn rate. */

@@ -28,6 +28,8 @@ const PRIVATE_ENV = /^(HODEI_API_TOKEN|HODEI_DATABASE_URL|HODEI_WORKER_TOKEN)$/;
 
 export class LocalProcessProvider implements WorkerProvider {
   readonly kind = 'local';
+  /** Processes here run on this host as they are: no image, no GPU scheduling. */
+  readonly unsupportedFields = ['image', 'resources.gpu'] as const;
   readonly id: string;
   readonly events = new EventEmitter<ProviderEvents>();
   private readonly children = new Map<string, Child>();

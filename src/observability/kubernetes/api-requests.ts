@@ -1,9 +1,10 @@
-// Kubernetes API request events. The rule that keeps volume bounded: every FAILED request (5xx,
-// 429, no response — see isApiError) records `api.request.failed` at once; successes are never
+// Kubernetes API request events. The rule that keeps volume bounded: every FAILED request (as the
+// client judged it: isFailedApiRequest — 5xx, 429, no response) records `api.request.failed` at once; successes are never
 // recorded one by one — each minute with traffic records one `api.request.summary` counting every
 // request of that minute (failed ones included) by verb and by code.
-import { apiRequestFailed, NO_RESPONSE, type KubernetesApiRequest, type KubernetesProviderMetrics } from '../../providers/kubernetes/metrics.js';
-import type { EventSource } from './types.js';
+import type { ApiRequestEvent } from '../../providers/kubernetes/client.js';
+import { codeLabel } from '../../providers/kubernetes/vocabulary.js';
+import type { EventSource } from '../events/types.js';
 
 export class ApiRequestEvents {
   private requests = 0;
@@ -14,19 +15,19 @@ export class ApiRequestEvents {
 
   constructor(private readonly events: EventSource, private readonly o: { namespace?: string; intervalMs?: number; provider?: string } = {}) {}
 
-  record(ev: KubernetesApiRequest): void {
-    const code = ev.code ? String(ev.code) : NO_RESPONSE;
+  record(ev: ApiRequestEvent): void {
+    const code = codeLabel(ev.code);
     this.requests++;
     this.byVerb[ev.verb] = (this.byVerb[ev.verb] ?? 0) + 1;
     this.byCode[code] = (this.byCode[code] ?? 0) + 1;
-    if (!apiRequestFailed(ev)) return;
+    if (ev.error !== true) return;
     this.errors++;
     this.events.record('api.request.failed', {
       namespace: this.o.namespace ?? null, durationMs: ev.durationMs, success: false,
       ...(this.o.provider ? { provider: this.o.provider } : {}),
       details: {
         verb: ev.verb, resource: ev.resource, code: ev.code ? ev.code : null, retry: ev.retry,
-        ...(ev.endpoint ? { endpoint: ev.endpoint } : {}), ...(typeof ev.error === 'string' ? { error: ev.error.slice(0, 500) } : {}),
+        ...(ev.endpoint ? { endpoint: ev.endpoint } : {}),
       },
     });
   }
@@ -57,15 +58,4 @@ export class ApiRequestEvents {
     clearInterval(this.timer);
     this.flushSummary();
   }
-}
-
-/**
- * The one function the Kubernetes client's per-request hook calls: counts the request in the
- * metrics (and through them the SLI window) and records the events.
- */
-export function kubernetesApiHook(metrics: KubernetesProviderMetrics, events?: ApiRequestEvents): (ev: KubernetesApiRequest) => void {
-  return (ev) => {
-    metrics.observeApiRequest(ev);
-    events?.record(ev);
-  };
 }

@@ -1,8 +1,8 @@
 // Mirrors worker lifecycle events onto the worker's pod as Kubernetes Events (events.k8s.io/v1), so
 // `kubectl describe pod` shows what Hodei did with it. Best effort: a failure here is logged by the
 // recorder and never blocks the event store.
-import type { EventSink, HodeiEvent } from '../../observability/events/types.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient } from '../../providers/kubernetes/client.js';
+import type { EventSink, HodeiEvent } from '../events/types.js';
 
 /** Hodei event type → Kubernetes Event action, reason and type. */
 const MIRRORED: Record<string, { action: string; reason: string; type: 'Normal' | 'Warning' }> = {
@@ -11,12 +11,12 @@ const MIRRORED: Record<string, { action: string; reason: string; type: 'Normal' 
   'worker.failed': { action: 'Fail', reason: 'WorkerFailed', type: 'Warning' },
 };
 
-export const REPORTING_CONTROLLER = 'hodei.io/control-plane';
+const REPORTING_CONTROLLER = 'hodei.io/control-plane';
 
 /** MicroTime, as events.k8s.io/v1 requires ("2006-01-02T15:04:05.000000Z"). */
 const microTime = (iso: string): string => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 
-export function toKubernetesEvent(e: HodeiEvent, reportingInstance: string, podUid?: string): Record<string, unknown> | null {
+function toKubernetesEvent(e: HodeiEvent, reportingInstance: string, podUid?: string): Record<string, unknown> | null {
   const m = MIRRORED[e.event_type];
   const pod = typeof e.details.pod === 'string' ? e.details.pod : undefined;
   if (!m || !pod || !e.namespace) return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMilli, isQuantity, parseQuantity, toMilli } from './quantity.js';
+import { cpuMillis, formatMilli, isQuantity, memoryBytes, parseQuantity, toMilli } from './quantity.js';
 
 describe('quantity', () => {
   it('parses decimal, binary and exponent forms', () => {
@@ -26,5 +26,10 @@ describe('quantity', () => {
     expect(formatMilli(toMilli('1500m'), 'requests.cpu')).toBe('1500m');
     expect(formatMilli(toMilli('2'), 'requests.cpu')).toBe('2');
     expect(formatMilli(3000, 'pods')).toBe('3');
+  });
+
+  it('adds up requests leniently: absent or malformed is 0', () => {
+    expect([cpuMillis('250m'), cpuMillis('1.5'), cpuMillis(undefined), cpuMillis('lots')]).toEqual([250, 1500, 0, 0]);
+    expect([memoryBytes('128Mi'), memoryBytes('1G'), memoryBytes('1e3'), memoryBytes(undefined), memoryBytes('1Gb')]).toEqual([128 * 2 ** 20, 1e9, 1000, 0, 0]);
   });
 });

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { KubernetesProvider } from '../providers/kubernetes/kubernetes-provider.js';
-import { KubernetesProviderMetrics } from '../providers/kubernetes/metrics.js';
-import { SliTracker } from '../providers/kubernetes/slo.js';
-import { ApiRequestEvents } from './events/api-requests.js';
-import { EventRecorder } from './events/recorder.js';
-import { MemoryEventStore } from './events/sinks.js';
-import { observeKubernetesProvider, type KubernetesEventSource, type ObservedK8sEvents, type PodLike } from './kubernetes-observer.js';
+import type { KubernetesProvider } from '../../providers/kubernetes/kubernetes-provider.js';
+import { KubernetesProviderMetrics } from '../../providers/kubernetes/metrics.js';
+import { SliTracker } from '../../providers/kubernetes/slo.js';
+import { ApiRequestEvents } from './api-requests.js';
+import { EventRecorder } from '../events/recorder.js';
+import { MemoryEventStore } from '../events/sinks.js';
+import { observeKubernetesProvider, type KubernetesEventSource, type ObservedK8sEvents, type PodLike } from './provider-observer.js';
 
 // Compile-time: the real provider satisfies what the observer consumes.
 export const providerFits = (p: KubernetesProvider): KubernetesEventSource => p;
@@ -32,7 +32,7 @@ describe('observeKubernetesProvider', () => {
     const store = new MemoryEventStore();
     const events = new EventRecorder({ store, provider: 'kubernetes' });
     const api = new ApiRequestEvents(events, { namespace: 'ns' });
-    const off = observeKubernetesProvider({ kind: 'kubernetes', k8sEvents, pods: () => pods }, { metrics, events, api });
+    const off = observeKubernetesProvider({ id: 'kubernetes', k8sEvents, pods: () => pods }, { metrics, events, api });
 
     const ref = { workerId: 'w1', jobId: 'j1', namespace: 'ns', pod: 'hodei-w1' };
     k8sEvents.emit('api.request', { verb: 'create', resource: 'pods', endpoint: '/api/v1/namespaces/{namespace}/pods', code: 201, durationMs: 4, retry: 0 });
@@ -72,7 +72,10 @@ describe('observeKubernetesProvider', () => {
       'api.request.failed', 'resource.allocated', 'worker.created', 'worker.failed', 'worker.deleted', 'resource.released',
       'namespace.created', 'api.request.summary',
     ]);
-    expect(all[2]).toMatchObject({ worker_id: 'w1', namespace: 'ns', duration_ms: 2500, details: { job_id: 'j1', image: 'alpine:3', cpu_request: '250m', memory_request: '128Mi' } });
+    expect(all[2]).toMatchObject({ worker_id: 'w1', namespace: 'ns', duration_ms: 2500, details: {
+      job_id: 'j1', image: 'alpine:3', cpu_request: '250m', memory_request: '128Mi',
+      startup_ms: { scheduling: 100, image_pull: 1000, container_start: 400, agent_registration: 1000 },
+    } });
     expect(all[3]).toMatchObject({ worker_id: 'w2', success: false, details: { reason: 'ImagePullBackOff' } });
 
     off();

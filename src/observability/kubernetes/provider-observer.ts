@@ -1,27 +1,16 @@
 // Connects the Kubernetes provider's typed events (`provider.k8sEvents`) and its informer view
 // (`provider.pods()`) to KubernetesProviderMetrics, the SLI window and the event recorder. The
-// provider never calls observability code; this is the one subscriber. The interfaces below are
-// the structural subset of the provider's event map this module relies on.
+// provider never calls observability code; this is the one subscriber (the seam: docs/adr/0005).
 import type { EventEmitter } from 'node:events';
-import { cpuMillicores, memoryBytes } from './events/provider-events.js';
-import type { EventSource } from './events/types.js';
-import type { ApiRequestEvents } from './events/api-requests.js';
-import type { KubernetesApiRequest, KubernetesProviderMetrics, PodSnapshot } from '../providers/kubernetes/metrics.js';
+import type { KubernetesProviderEventMap, PodResources as Resources } from '../../providers/kubernetes/events.js';
+import type { KubernetesProviderMetrics, PodSnapshot, StartupPhase } from '../../providers/kubernetes/metrics.js';
+import { cpuMillis, memoryBytes } from '../../util/quantity.js';
+import type { EventSource } from '../events/types.js';
+import type { ApiRequestEvents } from './api-requests.js';
 
-interface PodRef { workerId: string; jobId: string | null; namespace: string; pod: string }
-interface Startup { createdAt: number; scheduledAt?: number; imagePulledAt?: number; containerStartedAt?: number; agentRegisteredAt?: number }
-interface Resources { cpuMillis: number; memoryBytes: number; gpus: number }
-
-/** The events this observer consumes (mirrors KubernetesProviderEventMap in providers/kubernetes/events.ts). */
-export interface ObservedK8sEvents {
-  'api.request': [ev: KubernetesApiRequest];
-  'pod.created': [ev: PodRef & { durationMs: number; image: string; resources: Resources }];
-  'pod.failed': [ev: PodRef & { reason: string; message: string; durationMs?: number }];
-  'pod.ready': [ev: PodRef & { durationMs: number; startup: Startup }];
-  'pod.deleted': [ev: PodRef & { durationMs: number | null; cause: string }];
-  'namespace.created': [ev: { namespace: string; durationMs: number }];
-  'namespace.deleted': [ev: { namespace: string; durationMs: number }];
-}
+/** The events this observer consumes. */
+export type ObservedK8sEvents = Pick<KubernetesProviderEventMap,
+  'api.request' | 'pod.created' | 'pod.failed' | 'pod.ready' | 'pod.deleted' | 'namespace.created' | 'namespace.deleted'>;
 
 /** A pod as list/watch returns it (the fields the gauges read). */
 export interface PodLike {
@@ -36,7 +25,8 @@ export interface PodLike {
 }
 
 export interface KubernetesEventSource {
-  readonly kind: string;
+  /** The provider's own name: the `provider` of every event recorded for it. */
+  readonly id: string;
   readonly k8sEvents: EventEmitter<ObservedK8sEvents> | EventEmitter;
   pods(): readonly PodLike[];
 }
@@ -46,13 +36,13 @@ export const isKubernetesEventSource = (p: object): p is KubernetesEventSource =
   && typeof (p as { k8sEvents?: { on?: unknown } }).k8sEvents?.on === 'function';
 
 /** What the gauges need from a pod: phase (Terminating while being deleted), why it is Pending, its requests. */
-export function podSnapshot(p: PodLike): PodSnapshot {
+function podSnapshot(p: PodLike): PodSnapshot {
   const phase = p.status?.phase ?? 'Pending';
   const finished = phase === 'Succeeded' || phase === 'Failed';
   const requests = (p.spec?.containers ?? []).map((c) => c.resources?.requests ?? {});
   const snap: PodSnapshot = {
     phase: p.metadata.deletionTimestamp && !finished ? 'Terminating' : phase,
-    cpuMillicores: requests.reduce((a, r) => a + cpuMillicores(r.cpu), 0),
+    cpuMillicores: requests.reduce((a, r) => a + cpuMillis(r.cpu), 0),
     memoryBytes: requests.reduce((a, r) => a + memoryBytes(r.memory), 0),
     gpus: requests.reduce((a, r) => a + (Number(r['nvidia.com/gpu'] ?? 0) || 0), 0),
   };
@@ -78,7 +68,7 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
 }): () => void {
   const { metrics, events } = o;
   const emitter = provider.k8sEvents as EventEmitter<ObservedK8sEvents>;
-  const base = { provider: provider.kind };
+  const base = { provider: provider.id };
   // What pod.created told us, until the pod is gone (bounded by live pods).
   const created = new Map<string, { image: string; resources: Resources }>();
   metrics.bindPodView(() => provider.pods().map(podSnapshot));
@@ -100,8 +90,13 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
       metrics.incrementWorkersCreated();
       metrics.observePodCreation(ev.durationMs);
       const s = ev.startup;
-      const phase = (name: 'scheduling' | 'image_pull' | 'container_start' | 'agent_registration', from?: number, to?: number): void => {
-        if (from !== undefined && to !== undefined && to >= from) metrics.observeStartupPhase(name, to - from);
+      // Each phase observed goes to the histogram and into the event (details.startup_ms), so the
+      // console shows one job's startup next to its log.
+      const startupMs: Partial<Record<StartupPhase, number>> = {};
+      const phase = (name: StartupPhase, from?: number, to?: number): void => {
+        if (from === undefined || to === undefined || to < from) return;
+        metrics.observeStartupPhase(name, to - from);
+        startupMs[name] = Math.round(to - from);
       };
       phase('scheduling', s.createdAt, s.scheduledAt);
       phase('image_pull', s.scheduledAt, s.imagePulledAt);
@@ -115,6 +110,7 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
           ...(c?.resources.cpuMillis ? { cpu_request: `${c.resources.cpuMillis}m` } : {}),
           ...(c?.resources.memoryBytes ? { memory_request: fmtMemory(c.resources.memoryBytes) } : {}),
           ...(c?.resources.gpus ? { gpu_request: c.resources.gpus } : {}),
+          startup_ms: startupMs,
         },
       });
     },
