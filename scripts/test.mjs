@@ -23,6 +23,12 @@ step('typecheck', npx('tsc'), ['--noEmit', '-p', 'tsconfig.check.json']);
 step('layering', npx('depcruise'), ['src', '--config', '.dependency-cruiser.mjs', '--ignore-known', '.dependency-cruiser-known-violations.json', '--output-type', 'err']);
 step('build', process.execPath, ['scripts/build.mjs']);
 
+// The real Kubernetes control plane (test/k8s-control-plane): built once, then cached; without Go
+// (or with HODEI_K8S_REAL=0) the vitest global setup says so in one line and the rest runs.
+if (process.env.HODEI_K8S_REAL !== '0' && spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0) {
+  step('kubernetes control plane', process.execPath, ['scripts/k8s-control-plane.mjs']);
+}
+
 const out = join(mkdtempSync(join(tmpdir(), 'hodei-test-')), 'vitest.json');
 const extra = process.argv.slice(2);
 console.log(`\n=== tests: vitest run ${extra.join(' ')}`);

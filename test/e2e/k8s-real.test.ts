@@ -42,9 +42,13 @@ describe.skipIf(!ctx)('kubernetes provider on a real control plane', () => {
       expect(r.stdout).toContain('hi');
       expect(r.code).toBe(2);
       // The scheduler bound it to one of our nodes and the kubelet events reached the API server.
-      const events = json<{ items: { reason: string; source?: { component?: string }; involvedObject: { kind: string } }[] }>(['get', 'events', '-n', NS]).items;
-      expect(events.some((e) => e.reason === 'Scheduled' && e.source?.component === 'default-scheduler')).toBe(true);
+      const events = json<{ items: { reason: string; source?: { component?: string }; reportingComponent?: string }[] }>(['get', 'events', '-n', NS]).items;
+      // The scheduler writes events.k8s.io/v1 Events: in the core/v1 view the component is reportingComponent.
+      expect(events.some((e) => e.reason === 'Scheduled' && e.reportingComponent === 'default-scheduler')).toBe(true);
       expect(events.some((e) => e.reason === 'Started' && e.source?.component === 'kubelet')).toBe(true);
+      // Hodei's own lifecycle events (events.k8s.io/v1) pass the real validation too.
+      await waitFor('hodei events on the worker pod', async () => json<{ items: { reportingController?: string }[] }>(['get', 'events.events.k8s.io', '-n', NS]).items
+        .some((e) => e.reportingController?.includes('hodei')), WAIT);
       await waitFor('pod and Secret gone', async () => ours(NS).length === 0, WAIT);
     }, WAIT);
   });
@@ -116,6 +120,6 @@ describe.skipIf(!ctx)('kubernetes provider on a real control plane', () => {
     expect(described).toMatch(/ImagePullBackOff|ErrImagePull/);
     // A privileged pod is refused by the namespace's restricted Pod Security level.
     expect(() => kubectl(c, ['apply', '-f', '-'], { input: JSON.stringify(pod('bad', 'busybox', ['true'])).replace(/"allowPrivilegeEscalation":false/, '"allowPrivilegeEscalation":true') }))
-      .toThrow(/violate PodSecurity "restricted:latest"/);
+      .toThrow(/violates PodSecurity "restricted:latest"/);
   }, WAIT);
 });

@@ -202,6 +202,9 @@ func run(dir string, port int) error {
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file="+p.SAPubFile, "--service-account-signing-key-file="+p.SAKeyFile,
 		"--service-cluster-ip-range=10.0.0.0/24", "--kubelet-preferred-address-types=InternalIP",
+		"--kubelet-certificate-authority="+p.CAFile,
+		// The "kubernetes" Service endpoint reconciler refuses a loopback advertise address.
+		"--endpoint-reconciler-type=none",
 		"--profiling=false", "--event-ttl=1h", "--v=1")
 	if err != nil {
 		return err
@@ -229,7 +232,7 @@ func run(dir string, port int) error {
 		"--authentication-kubeconfig="+admin, "--authorization-kubeconfig="+admin,
 		"--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false",
 		"--service-account-private-key-file="+p.SAKeyFile, "--root-ca-file="+p.CAFile,
-		"--use-service-account-credentials=false", "--controllers=*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle-controller",
+		"--use-service-account-credentials=false",
 		"--profiling=false", "--v=1")
 	if err != nil {
 		return err

@@ -61,7 +61,6 @@ export const CATALOGUE: Case[] = [
   { name: 'delete with the right uid precondition', run: (t) => t.admin.request('DELETE', `${cms(t)}/one`, { preconditions: { uid: t.memo.uid } }), pick: (b) => [b.kind, b.metadata?.name] },
   { name: 'get deleted → 404', run: (t) => t.admin.request('GET', `${cms(t)}/one`) },
   { name: 'delete missing → 404', run: (t) => t.admin.request('DELETE', `${cms(t)}/one`) },
-  { name: 'watch from a compacted resourceVersion → 410', run: (t) => t.admin.request('GET', `${cms(t)}?watch=1&resourceVersion=1&timeoutSeconds=1`), pick: (b) => b },
   { name: 'create pod (bound to a missing node)', run: (t) => t.admin.request('POST', `/api/v1/namespaces/${t.ns}/pods`, pod('p1')), pick: (b) => [b.kind, (b.status as { phase?: string } | undefined)?.phase, (b.status as { qosClass?: string } | undefined)?.qosClass] },
   { name: 'pod status subresource: merge patch', run: (t) => t.admin.request('PATCH', `/api/v1/namespaces/${t.ns}/pods/p1/status`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, MERGE), pick: (b) => (b.status as { phase?: string }).phase },
   { name: 'pod status subresource: get', run: (t) => t.admin.request('GET', `/api/v1/namespaces/${t.ns}/pods/p1/status`), pick: (b) => [b.kind, (b.status as { phase?: string }).phase] },

@@ -2,7 +2,7 @@
 // plane with simulated nodes for the whole run (src/kube-sim/remote/cluster.ts). The tests on it
 // read its kubeconfigs through inject('k8sReal') (k8s-real-context.ts).
 //  - HODEI_K8S_REAL=0: skipped on purpose; no Go on the machine: one line says so; the rest runs.
-//  - a run filtered to files none of which is a Kubernetes test does not pay for the start.
+//  - a run filtered to other files does not pay for the start (see wanted()).
 import type { TestProject } from 'vitest/node';
 import { GoMissingError } from '../../src/kube-sim/remote/control-plane.js';
 import { startRealCluster, type RealCluster } from '../../src/kube-sim/remote/cluster.js';
@@ -10,10 +10,14 @@ import type { K8sRealContext } from './k8s-real-context.js';
 
 const NONE: Omit<K8sRealContext, 'skipped'> = { server: '', kubeconfig: '', adminKubeconfig: '', kubectl: '', workerNamespace: '', nodes: [] };
 
-/** The command line's file filters (vitest keeps them on the instance; not public API). */
+/**
+ * Started for a whole-suite run (no file filter), for HODEI_K8S_REAL=1, or when a filter names one
+ * of the files that use it; any other filtered run does not pay for it. (vitest keeps the filters
+ * on the instance; not public API.)
+ */
 function wanted(project: TestProject): boolean {
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  return !filters?.length || filters.some((f) => /k8s|kube|conformance/.test(f));
+  return !filters?.length || filters.some((f) => /k8s-real|k8s-fidelity/.test(f));
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

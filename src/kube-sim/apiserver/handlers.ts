@@ -152,7 +152,7 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   if (policy === undefined && (b.orphanDependents === true || q.get('orphanDependents') === 'true')) policy = 'Orphan';
   if (policy !== undefined) {
     if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
-      throw errors.invalid('', 'DeleteOptions', '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"` }]);
+      throw errors.invalid('meta.k8s.io', 'DeleteOptions', '', [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"` }]);
     }
     opts.propagationPolicy = policy as PropagationPolicy;
   }
@@ -169,7 +169,8 @@ function toScale(o: StoredObject): unknown {
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
-    spec: { replicas: isObj(o.spec) ? o.spec.replicas ?? 0 : 0 },
+    // autoscaling/v1 ScaleSpec.replicas is omitempty: 0 is not sent.
+    spec: isObj(o.spec) && typeof o.spec.replicas === 'number' && o.spec.replicas !== 0 ? { replicas: o.spec.replicas } : {},
     status: { replicas: isObj(o.status) ? o.status.replicas ?? 0 : 0, selector: Object.entries(sel).map(([k, v]) => `${k}=${String(v)}`).join(',') },
   };
 }

@@ -52,7 +52,7 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
     const { logger, log: _log, kubeconfigOut: _out, ...sim } = options;
     void _log; void _out;
     kubelets = await startRemoteKubelets({ ...sim, ...(logger ? { logger } : {}), kubeconfig: cp.kubeconfig, tlsCertFile: cp.servingCert, tlsKeyFile: cp.servingKey });
-    await waitForDefaultServiceAccount(cp.kubeconfig, 'hodei-jobs-workers');
+    await waitUntilSchedulable(cp.kubeconfig, 'hodei-jobs-workers', kubelets.nodes);
   } catch (e) {
     await kubelets?.stop();
     await cp.stop();
@@ -71,14 +71,26 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
   };
 }
 
-/** Pods are refused until the ServiceAccount controller created `default` in their namespace. */
-async function waitForDefaultServiceAccount(kubeconfig: string, ns: string): Promise<void> {
+/**
+ * A job can run once pods are admitted in the worker namespace (the ServiceAccount controller
+ * created `default` there) and the node lifecycle controller lifted the not-ready taint that
+ * TaintNodesByCondition admission puts on every new Node.
+ */
+async function waitUntilSchedulable(kubeconfig: string, ns: string, nodes: string[]): Promise<void> {
   const api = new RemoteApi(kubeconfig);
+  const ready = async () => {
+    if ((await api.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).code !== 200) return 'ServiceAccount default';
+    for (const n of nodes) {
+      const node = await api.request<{ spec?: { taints?: { key: string }[] } }>('GET', `/api/v1/nodes/${n}`);
+      if (node.code !== 200 || node.body.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')) return `node ${n} ready`;
+    }
+    return '';
+  };
   try {
-    const deadline = Date.now() + 60_000;
-    while ((await api.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).code !== 200) {
-      if (Date.now() > deadline) throw new Error(`ServiceAccount ${ns}/default not created within 60 s (is kube-controller-manager running?)`);
-      await new Promise((r) => setTimeout(r, 100));
+    const deadline = Date.now() + 90_000;
+    for (let waiting = await ready(); waiting; waiting = await ready()) {
+      if (Date.now() > deadline) throw new Error(`real cluster not schedulable within 90 s: waiting for ${waiting} (see kube-controller-manager.log)`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     api.close();

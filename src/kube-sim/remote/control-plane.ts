@@ -4,7 +4,7 @@
 // seconds. A machine without Go gets GoMissingError, which callers report in one line.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,9 +26,24 @@ export interface ControlPlaneBinary {
 
 export const controlPlaneSource = (): string => join(packageRoot(), 'test', 'k8s-control-plane');
 
-/** Hash of go.mod, go.sum and the Go sources: the cache key. */
+/** The pinned k8s.io/kubernetes version (go.mod). */
+export function kubernetesVersion(dir = controlPlaneSource()): string {
+  const m = /^\s*k8s\.io\/kubernetes (v\d+\.\d+\.\d+)\s*$/m.exec(readFileSync(join(dir, 'go.mod'), 'utf8'));
+  if (!m?.[1]) throw new Error(`${dir}/go.mod does not require k8s.io/kubernetes vX.Y.Z`);
+  return m[1];
+}
+
+/** What `make` would stamp into the binaries: `kubectl version` reports the real version. */
+function ldflags(version: string): string {
+  const [major, minor] = version.slice(1).split('.');
+  const stamp = (pkg: string) => [`gitVersion=${version}`, `gitMajor=${major}`, `gitMinor=${minor}`, 'gitTreeState=clean', 'buildDate=1970-01-01T00:00:00Z']
+    .map((kv) => `-X ${pkg}.${kv}`).join(' ');
+  return `-s -w ${stamp('k8s.io/component-base/version')} ${stamp('k8s.io/client-go/pkg/version')}`;
+}
+
+/** Hash of go.mod, go.sum, the Go sources and the link flags: the cache key. */
 export function sourceHash(dir = controlPlaneSource()): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(ldflags(kubernetesVersion(dir)));
   for (const f of readdirSync(dir).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) h.update(f).update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 16);
 }
@@ -50,10 +65,27 @@ export function ensureControlPlaneBinary(log: (line: string) => void = () => {})
   if (existsSync(bin) && existsSync(kubectl)) return { bin, kubectl, built: false, ms: Date.now() - started };
   if (!goAvailable()) throw new GoMissingError();
   mkdirSync(dir, { recursive: true });
+  // One build at a time per cache entry: a second test run waits for the first one's binary.
+  const lock = join(dir, 'build.lock');
+  for (;;) {
+    try { mkdirSync(lock); break; } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    if (Date.now() - statSync(lock).mtimeMs > 3 * 3600_000) { rmSync(lock, { recursive: true, force: true }); continue; } // left by a killed build
+    log(`waiting for another build of the Kubernetes control plane (${lock})`);
+    while (existsSync(lock) && !existsSync(kubectl)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    if (existsSync(bin) && existsSync(kubectl)) return { bin, kubectl, built: false, ms: Date.now() - started };
+  }
+  try {
+    return build(dir, bin, kubectl, started, log);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(dir: string, bin: string, kubectl: string, started: number, log: (line: string) => void): ControlPlaneBinary {
   log(`building the Kubernetes control plane (Go, cold build: minutes) into ${dir}`);
   // Build into a private name and rename: a concurrent run never sees half a binary.
   const tmp = `${bin}.${process.pid}.tmp`;
-  const r = spawnSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, '.'], {
+  const r = spawnSync('go', ['build', '-trimpath', `-ldflags=${ldflags(kubernetesVersion())}`, '-o', tmp, '.'], {
     cwd: controlPlaneSource(), stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false' },
   });
   if (r.status !== 0) { rmSync(tmp, { force: true }); throw new Error(`go build of ${controlPlaneSource()} failed (exit ${r.status ?? r.signal})`); }

@@ -84,10 +84,10 @@ export class Deleter {
     if (!cur) throw errors.notFound(def.group, def.resource, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== cur.metadata.uid) {
-      throw errors.conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      throw errors.conflict(def.group, def.kind, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
-      throw errors.conflict(def.group, def.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      throw errors.conflict(def.group, def.kind, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
     }
     if (opts.dryRun) return { object: cur, removed: false };
     if (def.resource === 'namespaces') return this.deleteNamespace(b, cur);

@@ -67,7 +67,7 @@ export const errors = {
   invalid: (group: string, kind: string, name: string, causes: StatusCause[]) => {
     const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
     const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-    const d: StatusDetails = { name, kind, causes };
+    const d: StatusDetails = { ...(name ? { name } : {}), kind, causes }; // name is omitempty
     if (group) d.group = group;
     return new StatusError(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, d);
   },

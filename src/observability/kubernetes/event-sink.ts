@@ -30,7 +30,8 @@ function toKubernetesEvent(e: HodeiEvent, reportingInstance: string, podUid?: st
   ].filter(Boolean).join(', ').slice(0, 1024);
   return {
     apiVersion: 'events.k8s.io/v1', kind: 'Event',
-    metadata: { generateName: `${pod}.`, namespace: e.namespace },
+    // A generateName may end in "-" but not "." (the real API server validates it as a name prefix).
+    metadata: { generateName: `${pod}-`, namespace: e.namespace },
     eventTime: microTime(e.timestamp), action: m.action, reason, type: m.type, note,
     reportingController: REPORTING_CONTROLLER, reportingInstance,
     // kubectl describe finds a pod's events by its uid.
