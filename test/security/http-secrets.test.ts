@@ -91,6 +91,6 @@ it('never shows a seeded secret, and shows env/args/command only in the job\'s o
     expect(r.status, target).toBeLessThan(500);
     expect(leaked(r.body), target).toEqual([]);
   }
-  expect(s.logs()).toContain('"msg":"job queued"');
+  expect(s.logs()).toContain('"msg":"job submitted"');
   expect(s.logs().split("\n").filter((l) => leaked(l).length > 0).map((l) => l.slice(0, 400))).toEqual([]);
 });
