@@ -106,7 +106,7 @@ describe('worker agent', () => {
   it('names a missing working directory as the reason a job could not start', async () => {
     const { backend, workerId, run } = await setup();
     const job = backend.enqueue(workerId, { command: 'true', workingDir: '/nonexistent/hodei-dir' });
-    expect(await run().exit).toBe(127);
+    expect(await run().exit).toBe(126); // the agent ends with its job's status
     const result = backend.results.get(`${job.jobId}#1`);
     expect(result).toMatchObject({ outcome: 'error', exitCode: 126 }); // cannot execute (the command itself may exist)
     expect(result?.message).toMatch(/working directory \/nonexistent\/hodei-dir does not exist/);

@@ -3,6 +3,7 @@
 // A spelling that reaches the route must get exactly the canonical answer (token or not); one
 // that reaches no route (double encoding, authority-form) must answer 401 without the token and
 // 404 with it. Zero requests without the right token may reach a protected handler.
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestServer } from '../e2e/harness.js';
 import { bearer, rawRequest, startInertServer, type RawResponse } from './support.js';
@@ -24,7 +25,13 @@ const encode = (path: string, pick: (c: string, i: number) => boolean): string =
   [...path].map((c, i) => (/[A-Za-z0-9]/.test(c) && pick(c, i) ? `%${c.charCodeAt(0).toString(16).toUpperCase()}` : c)).join('');
 
 /** Path parameter values: ids that exist nowhere, so no handler changes anything. */
-const PARAMS: Record<string, string> = { '{id}': 'job-matrix-0', '{name}': 'pool-matrix' };
+const PARAMS: Record<string, string> = { '{id}': 'job-matrix-0', '{name}': 'pool-matrix', '{*}': consoleAsset() };
+
+/** A console asset that exists when the console is built (the route's handler must be reached). */
+function consoleAsset(): string {
+  const dir = new URL('../../dist/console/assets/', import.meta.url);
+  return (existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.js')) : undefined) ?? 'index.js';
+}
 const concrete = (p: string): string => Object.entries(PARAMS).reduce((acc, [k, v]) => acc.replace(k, v), p);
 /** Letter case of the static segments only: parameter values keep their case (they are data). */
 const upperCase = (path: string): string => Object.values(PARAMS).reduce((acc, v) => acc.replace(v.toUpperCase(), v), path.toUpperCase());
