@@ -18,7 +18,7 @@ import { poll, startPrometheusFor, type PromSample, type TestPrometheus } from '
 const NS = 'hodei-mon-k8s';
 const SEL = `{namespace="${NS}"}`;
 /** Series → value, keyed by one label. */
-const byLabel = (r: PromSample[], label: string): Record<string, number> => Object.fromEntries(r.map((s) => [s.metric[label] ?? '', Number(s.value[1])]));
+const byLabel = (r: PromSample[], label: string): Record<string, number> => Object.fromEntries(r.map((s) => [s.metric[label] ?? '', Number(s.value[1])] as const).sort(([a], [b]) => a.localeCompare(b)));
 
 describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes provider', () => {
   let sim: KubeSim;
@@ -86,7 +86,7 @@ describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes pro
     expect(scraped.hodei_kubernetes_pod_creation_duration_seconds_count).toBe(5);
     expect(scraped.hodei_kubernetes_api_requests_total).toBeGreaterThan(7);
     expect(await value(`sum(hodei_jobs_finished_total{namespace="${NS}",result="succeeded"})`)).toBe(5);
-    expect(byLabel(await prom.query(`hodei_kubernetes_network_policy_violations_total${SEL}`), 'source')).toEqual({ admission: 1 });
+    expect(byLabel(await prom.query(`hodei_kubernetes_network_policy_violations_total${SEL}`), 'source')).toEqual({ admission: 1, cni: 0 }); // every source exists at 0 from the first scrape
     // 3 of 8 creations failed (> 5 %): the spec's WorkerCreationFailures alert fires on real data.
     await poll('WorkerCreationFailures firing', async () =>
       (await prom.rules()).find((r) => r.name === 'WorkerCreationFailures' && r.state === 'firing'), 30_000);
@@ -126,7 +126,7 @@ describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes pro
     expect(report.body).toMatchObject({ allowed: false });
 
     // One violation per source, one HPA create and one scale-up with its response time.
-    const want = { violations: { admission: 1, cni: 1 }, ops: { create: 1, scale_up: 1 }, responses: 1 };
+    const want = { violations: { admission: 1, cni: 1 }, ops: { create: 1, delete: 0, scale_down: 0, scale_up: 1, update: 0 }, responses: 1 };
     const got = async () => ({
       violations: byLabel(await prom.query(`hodei_kubernetes_network_policy_violations_total${SEL}`), 'source'),
       ops: byLabel(await prom.query(`hodei_kubernetes_hpa_operations_total${SEL}`), 'operation'),
@@ -148,7 +148,7 @@ describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes pro
       return prom.query(concrete(expr, { namespace: NS, rateInterval: '5m' }));
     };
     expect(byLabel(await panel('overview', 'Network Policy Violations'), 'source')).toEqual({ admission: 1, cni: 1 });
-    expect(byLabel(await panel('overview', 'HPA Operations'), 'operation')).toEqual({ create: 1, scale_up: 1 });
+    expect(byLabel(await panel('overview', 'HPA Operations'), 'operation')).toEqual({ create: 1, delete: 0, scale_down: 0, scale_up: 1, update: 0 });
     const hpaP95 = await panel('slo', 'HPA Response Time vs SLO');
     expect(hpaP95).toHaveLength(1);
     expect(Number(hpaP95[0]?.value[1])).toBeGreaterThan(0);
