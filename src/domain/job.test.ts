@@ -7,7 +7,9 @@ describe('job state machine', () => {
     expect(canTransition('queued', 'provisioning')).toBe(true);
     expect(canTransition('provisioning', 'assigned')).toBe(true);
     expect(canTransition('assigned', 'running')).toBe(true);
-    for (const end of TERMINAL_JOB_STATES) expect(canTransition('running', end)).toBe(true);
+    // Every end but `skipped`, which only a blocked job reaches (its dependency failed).
+    for (const end of TERMINAL_JOB_STATES) expect(canTransition('running', end)).toBe(end !== 'skipped');
+    expect(canTransition('blocked', 'skipped')).toBe(true);
   });
 
   it('rejects moves out of a terminal state and skips forward', () => {
@@ -17,8 +19,8 @@ describe('job state machine', () => {
     expect(() => assertTransition('succeeded', 'running')).toThrow(IllegalTransitionError);
   });
 
-  it('only retries go back to queued', () => {
-    expect(allowedSources('queued').sort()).toEqual(['assigned', 'provisioning', 'running']);
+  it('only retries and promotions (a due delay, dependencies met) go to queued', () => {
+    expect(allowedSources('queued').sort()).toEqual(['assigned', 'blocked', 'provisioning', 'running', 'scheduled']);
     expect(allowedSources('succeeded')).toEqual(['running']);
   });
 
