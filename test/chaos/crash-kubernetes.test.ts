@@ -14,11 +14,14 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-/** Pods and Secrets of ours still there (polled briefly: deletion is asynchronous). */
+/**
+ * Pods and Secrets of ours still there. Polled for longer than the reconciler's 30 s grace for a
+ * just-ended worker (src/scheduler/reconciler.ts), which may be what still holds a pod.
+ */
 async function leftovers(ns: string): Promise<number> {
   const count = (): number => ['pods', 'secrets'].reduce((a, r) =>
     a + sim.store.list(r, ns).items.filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'hodei').length, 0);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 45_000;
   while (count() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   return count();
 }
