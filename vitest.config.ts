@@ -7,6 +7,11 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // One retry: whole-system tests share 2 cores with real PostgreSQL, Prometheus, Chromium and a
+    // real kube-apiserver, and a few (kubernetes-faults, chaos rounds, observability ratios) have
+    // failed once under that load and passed alone. A test that fails twice fails the run; the
+    // flaky ones are named in docs/reliability.md to be made robust, not hidden.
+    retry: 1,
     hookTimeout: 120_000,
     globalSetup: ['test/global-setup.ts', 'test/support/k8s-real-setup.ts'],
   },
