@@ -118,6 +118,10 @@ describe('observability of the kubernetes provider under a 5% error rate', () =>
     const slo = JSON.parse((await s5.client.raw('/v1/slo')).text) as SloReport;
     // Read a moment later (the informer and reconciler keep talking): the same ratio, a few requests on.
     expect(slo.slis.currentApiErrorRate).toBeCloseTo(r.errors / r.requests, 2);
-    expect(slo.violations.map((v) => v.message)).toContain(`api_error_rate: ${(slo.slis.currentApiErrorRate * 100).toFixed(2)}% > target 1.00%`);
+    // The SLO check agrees with the measured rate (background health checks add successful requests,
+    // so the 5% injected on pod creation can land either side of the 1% target on the whole client).
+    const apiViolations = slo.violations.map((v) => v.message).filter((m) => m.startsWith('api_error_rate'));
+    if (slo.slis.currentApiErrorRate > 0.01) expect(apiViolations).toEqual([`api_error_rate: ${(slo.slis.currentApiErrorRate * 100).toFixed(2)}% > target 1.00%`]);
+    else expect(apiViolations).toEqual([]);
   });
 });
