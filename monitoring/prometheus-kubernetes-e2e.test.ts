@@ -144,7 +144,7 @@ describe('monitoring on a real Prometheus scraping Hodei with the Kubernetes pro
 
   it('every panel query of both dashboards returns data matching the workload', async () => {
     const panel = async (board: 'overview' | 'slo', title: string): Promise<PromSample[]> => {
-      const expr = loadBoard(board).panels.find((p) => p.title === title)?.targets[0]?.expr ?? '';
+      const expr = loadBoard(board).panels.find((p) => p.title === title)?.targets?.[0]?.expr ?? '';
       return prom.query(concrete(expr, { namespace: NS, rateInterval: '5m' }));
     };
     expect(byLabel(await panel('overview', 'Network Policy Violations'), 'source')).toEqual({ admission: 1, cni: 1 });
