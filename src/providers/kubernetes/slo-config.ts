@@ -50,6 +50,11 @@ export const SLO_NAMES = {
   maxScheduleStartDelay: 'schedule_punctuality',
 } as const satisfies Record<keyof SloTargets, string>;
 
+/** SLOs stated as a P95 in seconds (the others are ratios): how clients show target and current value. */
+export const SECONDS_SLOS: ReadonlySet<string> = new Set([
+  SLO_NAMES.maxPodCreationTime, SLO_NAMES.maxHpaResponseTime, SLO_NAMES.maxQueueWaitTime, SLO_NAMES.maxScheduleStartDelay,
+]);
+
 /** Metric names of the Kubernetes provider (`hodei_kubernetes_<name>`), shared by code, rules and dashboards. */
 export const K8S_METRIC_PREFIX = 'hodei_kubernetes_';
 

@@ -7,7 +7,7 @@
 import { bucketIndex, countAbove, histogramQuantile } from '../../util/histogram-math.js';
 import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS, type SliRecorder } from './metrics.js';
 import {
-  DEFAULT_KUBERNETES_SLOS, DEFAULT_SLOS, QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS, SLO_NAMES,
+  DEFAULT_KUBERNETES_SLOS, DEFAULT_SLOS, QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS, SECONDS_SLOS, SLO_NAMES,
   type KubernetesSLOs as K8sTargets, type SloTargets,
 } from './slo-config.js';
 
@@ -132,6 +132,8 @@ export function checkSloCompliance(slis: KubernetesSLIsInput, slos: KubernetesSL
 /** Per-SLO accounting over the window: good/total events, error budget and burn rate. */
 export interface SloStatus {
   slo: SloName;
+  /** What target and current are: P95 seconds, or a ratio 0..1. */
+  unit: 'seconds' | 'ratio';
   target: number;
   current: number;
   compliant: boolean;
@@ -274,7 +276,7 @@ export class SliTracker implements SliRecorder {
     const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
     const status = (slo: SloName, target: number, current: number, total: number, bad: number, allowed: number): SloStatus => {
       const burnRate = total === 0 ? 0 : bad / total / allowed;
-      return { slo, target, current, compliant: !broken.has(slo), total, bad, allowedBadRatio: allowed, burnRate, errorBudgetRemaining: 1 - burnRate };
+      return { slo, unit: SECONDS_SLOS.has(slo) ? 'seconds' : 'ratio', target, current, compliant: !broken.has(slo), total, bad, allowedBadRatio: allowed, burnRate, errorBudgetRemaining: 1 - burnRate };
     };
     const statuses = [
       status(SLO_NAMES.maxPodCreationTime, slos.maxPodCreationTime, slis.currentPodCreationTime, sum(t.creation),
