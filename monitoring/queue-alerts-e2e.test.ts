@@ -10,6 +10,7 @@ import { startTestServer, waitFor, type TestServer } from '../test/e2e/harness.j
 import { DEFAULT_SLOS } from '../src/providers/kubernetes/slo-config.js';
 import { queueCall } from '../test/support/queues.js';
 import { PATHS, generateAll } from './src/generate.js';
+import { concrete, loadBoard } from './testing/grafana.js';
 import { poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
 
 const NS = 'hodei-queue-alerts';
@@ -91,6 +92,10 @@ describe('queue and schedule alerts on a real Prometheus', () => {
     const started = async (): Promise<number> => Number((await prom.query(`sum(hodei_schedule_start_delay_seconds_count{namespace="${NS}"})`))[0]?.value[1] ?? 0);
     const before = await started();
     await poll('a later tick started', async () => (await started()) > before || undefined, 20_000);
+    // The dashboard's punctuality panel draws those starts (a number, not the NaN of no data).
+    const panel = loadBoard('overview').panels.find((p) => p.title === 'Schedule Start Delay vs SLO');
+    const p95 = await prom.query(concrete(panel?.targets?.[0]?.expr ?? '', { namespace: NS, rateInterval: '1m' }));
+    expect(Number(p95[0]?.value[1])).toBeGreaterThanOrEqual(0);
     await resolved('HodeiScheduleMissed', 'schedule', 'backup');
     await hodei.client.send('PATCH', '/v1/schedules/backup', { suspend: true });
   }, 90_000);
