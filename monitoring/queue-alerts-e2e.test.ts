@@ -4,7 +4,8 @@
 // the operator's fix (cancel the stuck job, resume the queue). The generator's own options shorten
 // the stall threshold and the missed window for the test copy (production keeps 10 min / 15m);
 // `for:` is shortened as in every Prometheus e2e test. The queue wait and schedule punctuality
-// SLOs are judged on the same real timestamps, in-process and by the recording rules.
+// SLOs are judged on the same real timestamps, in-process and by the recording rules. The two
+// scenarios use their own queue and schedule and run at once (one Hodei, one Prometheus).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitFor, type TestServer } from '../test/e2e/harness.js';
 import { DEFAULT_SLOS } from '../src/providers/kubernetes/slo-config.js';
@@ -19,7 +20,7 @@ const MISSED_WINDOW = '8s';
 
 interface SloView { slos: { slo: string; compliant: boolean; total: number; bad: number }[] }
 
-describe('queue and schedule alerts on a real Prometheus', () => {
+describe.concurrent('queue and schedule alerts on a real Prometheus', () => {
   let hodei: TestServer;
   let prom: TestPrometheus;
 
