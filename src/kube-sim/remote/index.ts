@@ -9,7 +9,7 @@ import type { SimControllerOptions } from '../controllers/options.js';
 import { ObjectStore, systemClock } from '../store/index.js';
 import { PodLogRegistry, type SimLogger } from '../types.js';
 import { RemoteApi } from './api.js';
-import { startLogServer } from './log-server.js';
+import { startLogServer } from './node-server.js';
 import { PodMirror } from './mirror.js';
 import { RemoteNodes } from './nodes.js';
 
