@@ -41,14 +41,6 @@ describe.skipIf(!ctx)('observability of the kubernetes provider on a real contro
   }, WAIT);
   afterAll(async () => { await s?.stop(); }, WAIT);
 
-  it('is ready, every Kubernetes check healthy against the real API server', async () => {
-    const ready = await s.client.raw('/readyz?verbose');
-    expect(ready.status, ready.text).toBe(200);
-    for (const name of ['kubernetes-api', 'kubernetes-namespace', 'kubernetes-rbac', 'kubernetes-quota', 'kubernetes-capacity']) {
-      expect(ready.text).toContain(`[+]${name} healthy`);
-    }
-  });
-
   it('counts workers, failures and every API request exactly as the API server saw them; events; SLOs', async () => {
     const good = await Promise.all(Array.from({ length: 10 }, () => s.client.submit({ command: 'true', resources: { cpu: '100m', memory: '256Mi' } })));
     const bad = await Promise.all(Array.from({ length: 2 }, () => s.client.submit({ command: 'true', image: 'registry.invalid/nope:1', retries: 0 })));
@@ -116,4 +108,17 @@ describe.skipIf(!ctx)('observability of the kubernetes provider on a real contro
     }, WAIT);
     await s.client.cancel(job.id);
   }, 3 * WAIT);
+
+  // Last: the policies are applied with the first worker's callback URL (no controlPlaneUrl set).
+  it('is ready, every Kubernetes check healthy against the real API server with deploy/ rights', async () => {
+    const names = ['kubernetes-api', 'kubernetes-namespace', 'kubernetes-rbac', 'kubernetes-quota', 'kubernetes-capacity', 'kubernetes-network-policy'];
+    let last = '';
+    await waitFor('every check healthy', async () => {
+      const r = await s.client.raw('/readyz?verbose');
+      last = r.text;
+      return r.status === 200 && names.every((n) => r.text.includes(`[+]${n} healthy`));
+    }, 30_000).catch((e: Error) => { throw new Error(`${e.message}:\n${last}`); });
+    expect(last).toContain('readyz check passed');
+    expect(last).not.toContain('Degraded');
+  });
 });

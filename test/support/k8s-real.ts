@@ -14,7 +14,7 @@ const RBAC = join(import.meta.dirname, '..', '..', 'deploy', 'kubernetes', 'rbac
 
 export function kubectl(ctx: K8sRealContext, args: string[], opts: { kubeconfig?: string; input?: string } = {}): string {
   return execFileSync(ctx.kubectl, ['--kubeconfig', opts.kubeconfig ?? ctx.adminKubeconfig, ...args], {
-    encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...(opts.input !== undefined ? { input: opts.input } : {}),
+    encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
 }
 
