@@ -77,7 +77,8 @@ export const CATALOGUE: Case[] = [
   { name: 'delete with an invalid propagationPolicy → 400', run: (t) => t.admin.request('DELETE', `${cms(t)}/two`, { propagationPolicy: 'Sideways' }) },
   { name: 'SelfSubjectAccessReview (allowed)', run: (t) => t.limited.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: { namespace: 'hodei-jobs-workers', verb: 'create', resource: 'pods' } } }), pick: (b) => [b.kind, (b.status as { allowed?: boolean }).allowed] },
   { name: 'SelfSubjectAccessReview (denied)', run: (t) => t.limited.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } } }), pick: (b) => [b.kind, (b.status as { allowed?: boolean }).allowed] },
-  { name: 'forbidden list → 403', run: (t) => t.limited.request('GET', '/api/v1/namespaces/default/pods') },
+  // Secrets: deploy/ grants them in the worker namespace only (pods may be listed cluster-wide).
+  { name: 'forbidden list → 403', run: (t) => t.limited.request('GET', '/api/v1/namespaces/default/secrets') },
   { name: 'unknown resource → 404', run: (t) => t.admin.request('GET', `/api/v1/namespaces/${t.ns}/widgets`) },
   { name: 'ResourceQuota: create over an object-count quota → 403 exceeded quota', run: async (t) => {
     const ns = `${t.ns}-quota`;
