@@ -4,7 +4,11 @@
 // that matches only this server's ServiceAccount), events of every outcome, the SLO report; and the
 // provider's NetworkPolicies applied with deploy/'s rights, a denial recorded by the simulated node as
 // a Warning event on the real API server and counted in hodei_kubernetes_network_policy_violations_total.
+// A real Prometheus scrapes the server with the generated rules: it holds the same counts, and the
+// WorkerCreationFailures and NetworkPolicyViolations alerts fire on this real-backend data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PATHS, generateAll } from '../../monitoring/src/generate.js';
+import { poll, startPrometheusFor, type TestPrometheus } from '../../monitoring/testing/prometheus.js';
 import type { HodeiEvent } from '../../src/observability/events/types.js';
 import type { SloReport } from '../../src/observability/slo-engine.js';
 import { POLICY_NAMES } from '../../src/providers/kubernetes/network-policy.js';
@@ -26,7 +30,11 @@ function sum(text: string, name: string, ...labels: string[]): number {
 describe.skipIf(!ctx)('observability of the kubernetes provider on a real control plane', () => {
   const c = ctx as NonNullable<typeof ctx>;
   let s: TestServer;
+  let prom: TestPrometheus;
   let before = 0;
+  const promValue = async (expr: string): Promise<number> => Number((await prom.query(expr))[0]?.value[1] ?? NaN);
+  const alert = (name: string, states: string[]) => poll(`${name} ${states.join(' or ')}`, async () =>
+    (await prom.rules()).find((r) => r.name === name && states.includes(r.state ?? '')), 60_000);
   const metrics = async () => (await s.client.raw('/metrics')).text;
 
   beforeAll(async () => {
@@ -40,8 +48,9 @@ describe.skipIf(!ctx)('observability of the kubernetes provider on a real contro
       kubeconfig, namespace: NS, createNamespace: false, pendingTimeoutMs: 8000, reconcileIntervalMs: 500,
       networkPolicy: { enabled: true, egressAllow: [{ cidr: '10.20.0.0/16', ports: [443] }] },
     } } });
+    prom = await startPrometheusFor(s.url, NS, generateAll(), PATHS);
   }, WAIT);
-  afterAll(async () => { await s?.stop(); }, WAIT);
+  afterAll(async () => { await prom?.stop(); await s?.stop(); }, WAIT);
 
   it('counts workers, failures and every API request exactly as the API server saw them; events; SLOs', async () => {
     const good = await Promise.all(Array.from({ length: 10 }, () => s.client.submit({ command: 'true', resources: { cpu: '100m', memory: '256Mi' } })));
@@ -80,6 +89,12 @@ describe.skipIf(!ctx)('observability of the kubernetes provider on a real contro
     expect(of('worker.failed')).toHaveLength(2);
     expect(of('worker.deleted')).toHaveLength(12);
 
+    // Prometheus scraped the same counts; 2 of 12 creations failed (> 5 %): the alert fires.
+    const SEL = `{namespace="${NS}"}`;
+    await poll('Prometheus holds the counts', async () => await promValue(`sum(hodei_kubernetes_workers_created_total${SEL})`) === 10
+      && await promValue(`sum(hodei_kubernetes_workers_failed_total${SEL})`) === 2 && await promValue(`sum(hodei_kubernetes_workers_deleted_total${SEL})`) === 12, 30_000);
+    expect((await alert('WorkerCreationFailures', ['firing'])).health).toBe('ok');
+
     const slo = JSON.parse((await s.client.raw('/v1/slo')).text) as SloReport;
     expect(slo.slis.workersCreatedLastHour).toBe(10);
     expect(slo.slis.workersFailedLastHour).toBe(2);
@@ -107,6 +122,7 @@ describe.skipIf(!ctx)('observability of the kubernetes provider on a real contro
     }, WAIT);
     expect(described).toContain(`egress connection to 198.51.100.7:443/TCP denied by NetworkPolicy ${POLICY_NAMES.egress}`);
     await waitFor('violations counted', async () => await violations('cni') === cni0 + 1 && await violations('admission') === admission0 + 1, WAIT);
+    expect((await alert('NetworkPolicyViolations', ['pending', 'firing'])).health).toBe('ok');
     await s.client.cancel(job.id);
   }, 3 * WAIT);
 
