@@ -111,9 +111,10 @@ export class HodeiClient {
     return this.json('GET', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
-  listJobs(q: { state?: string; labels?: string[]; limit?: number; cursor?: string } = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  listJobs(q: { state?: string; dead?: boolean; labels?: string[]; limit?: number; cursor?: string } = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
     const p = new URLSearchParams();
     if (q.state) p.set('state', q.state);
+    if (q.dead) p.set('dead', 'true');
     for (const l of q.labels ?? []) p.append('label', l);
     if (q.limit) p.set('limit', String(q.limit));
     if (q.cursor) p.set('cursor', q.cursor);

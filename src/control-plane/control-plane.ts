@@ -8,7 +8,8 @@ import { ScheduleService } from '../schedules/service.js';
 import { ScheduleTicker } from '../schedules/ticker.js';
 import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
-import { workerCallbackUrl, type HodeiConfig } from '../config.js';
+import { retentionSettings, workerCallbackUrl, type HodeiConfig } from '../config.js';
+import { RetentionSweeper } from '../jobs/retention.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
@@ -51,6 +52,8 @@ export interface ControlPlane {
   registry: Registry;
   /** Cron schedules (CRUD) and the loop that fires them. */
   schedules: { service: ScheduleService; ticker: ScheduleTicker };
+  /** Deletes finished jobs past their ttl or the retention (runs on its own; `sweep()` runs one pass now). */
+  retention: RetentionSweeper;
   /** Event recorder, SLO engine. */
   observability: Observability;
   health: HealthRegistry;
@@ -70,6 +73,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
+  const retention = retentionSettings(cfg);
+  jobs.maxLogBytesPerJob = retention.maxLogBytesPerJob;
+  const sweeper = new RetentionSweeper(jobs, retention, logger.child({ component: 'retention' }));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const platformMetrics = new PlatformMetrics(registry, jobs);
@@ -149,15 +155,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   scheduler.start();
   reconciler.start();
   schedules.ticker.start();
+  sweeper.start();
   observability.start();
   samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, observability, health, app,
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, retention: sweeper, observability, health, app,
     async stop(opts = {}) {
       clearInterval(probeTimer);
-      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop()]);
+      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop(), sweeper.stop()]);
       await provider.stop(opts);
       await gateway.close();
       await app.close();

@@ -1,13 +1,13 @@
 // /v1/jobs: submit, read, list, cancel.
 import type { FastifyInstance } from 'fastify';
 import type { JobSpec, JobState } from '../../domain/job.js';
-import { JOB_STATES } from '../../domain/job.js';
+import { DEAD_JOB_STATES, JOB_STATES } from '../../domain/job.js';
 import { ValidationError } from '../../errors/errors.js';
 import type { JobService } from '../../jobs/service.js';
 import { jobSubmissionSchema, jobSubmittedSchema, jobViewSchema, warningHeader } from '../../jobs/spec-schema.js';
 import { errorSchema, idParams } from '../schemas.js';
 
-interface ListQuery { state?: JobState; label?: string | string[]; limit: number; cursor?: string }
+interface ListQuery { state?: JobState; dead?: boolean; label?: string | string[]; limit: number; cursor?: string }
 
 export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
   app.post<{ Body: JobSpec; Headers: { 'idempotency-key'?: string } }>('/v1/jobs', {
@@ -36,6 +36,7 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
         type: 'object', additionalProperties: false,
         properties: {
           state: { type: 'string', enum: [...JOB_STATES] },
+          dead: { type: 'boolean', description: 'only dead letters: jobs that ended failed or timed_out (attempts exhausted or a reason not retried)' },
           label: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 16 }], description: 'key=value, repeatable' },
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           cursor: { type: 'string', maxLength: 512 },
@@ -47,9 +48,20 @@ export function jobRoutes(app: FastifyInstance, jobs: JobService): void {
       },
     },
   }, (req) => {
-    const { state, limit, cursor } = req.query;
+    const { state, limit, cursor, dead } = req.query;
     const labels = parseLabels(req.query.label);
-    return jobs.list({ limit, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}), ...(labels ? { labels } : {}) });
+    if (dead && state && !DEAD_JOB_STATES.includes(state)) {
+      throw new ValidationError(`querystring state: a dead job is ${DEAD_JOB_STATES.join(' or ')}, not ${state}`, { field: 'state', rule: 'with dead=true: failed or timed_out' });
+    }
+    const states = dead ? { states: state ? [state] : DEAD_JOB_STATES } : state ? { state } : {};
+    return jobs.list({ limit, ...states, ...(cursor ? { cursor } : {}), ...(labels ? { labels } : {}) });
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/jobs/:id', {
+    schema: { summary: 'Delete a finished job with its logs and history', tags: ['jobs'], params: idParams, response: { 204: { type: 'null' }, 404: errorSchema, 409: errorSchema } },
+  }, async (req, reply) => {
+    await jobs.delete(req.params.id);
+    return reply.status(204).send();
   });
 
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', {
