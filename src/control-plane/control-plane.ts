@@ -5,6 +5,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
 import { scheduleRoutes } from '../api/routes/schedules.js';
 import { ScheduleService } from '../schedules/service.js';
+import { templateRoutes } from '../api/routes/templates.js';
+import { TemplateService } from '../templates/service.js';
 import { ScheduleTicker } from '../schedules/ticker.js';
 import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
@@ -93,7 +95,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
   });
   const pools = poolsPlugin(provider, store);
-  const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
+  const templates = new TemplateService(store);
+  const schedules = {
+    service: new ScheduleService(store, undefined, templates),
+    ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' }), undefined, undefined, templates),
+  };
   observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
   // The console's Overview charts: the last 15 minutes of the server's own numbers.
   const samples = new RecentSamples({
@@ -102,7 +108,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
 
   const app = await buildApi({
-    jobs, apiToken: token.token, logger, version: VERSION,
+    jobs, templates, apiToken: token.token, logger, version: VERSION,
     plugins: [
       // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
       (a) => a.get('/metrics', {
@@ -115,6 +121,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => sloRoutes(a, observability.slo),
       pools.plugin,
       (a) => scheduleRoutes(a, schedules.service),
+      (a) => templateRoutes(a, templates),
       (a) => statsRoutes(a, () => samples.series()),
     ],
   });

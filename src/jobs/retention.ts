@@ -38,7 +38,7 @@ export class RetentionSweeper {
       this.running = this.sweep().catch((err: unknown) => this.log.warn({ err }, 'retention sweep failed'))
         .finally(() => { if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs).unref(); });
     };
-    this.timer = setTimeout(loop, Math.min(this.o.intervalMs, 5000)).unref();
+    this.timer = setTimeout(loop, this.o.intervalMs).unref();
   }
 
   async stop(): Promise<void> {
