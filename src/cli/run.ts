@@ -41,8 +41,8 @@ export function registerRunCommand(program: Command): void {
       const client = clientFrom(flags);
       if (flags.retryOn && flags.retries === undefined) throw new ValidationError('--retry-on needs --retries (how many times to retry)');
       const byTemplate = templateFields(flags, command);
-      const sub = {
-        ...(command !== undefined ? { command, args } : byTemplate),
+      const sub: JobSubmission = {
+        ...(command !== undefined ? { command, args } : byTemplate as { template: string }),
         ...(flags.env ? { env: flags.env } : {}), ...(flags.secret ? { secrets: flags.secret } : {}),
         ...(flags.label ? { labels: flags.label } : {}), ...(flags.image ? { image: flags.image } : {}),
         ...(flags.workdir ? { workingDir: flags.workdir } : {}),
@@ -53,7 +53,7 @@ export function registerRunCommand(program: Command): void {
         ...(flags.cpu || flags.memory || flags.gpu !== undefined
           ? { resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) } } : {}),
         ...queueFields(flags),
-      } as JobSubmission;
+      };
       const job = await client.submit(sub, flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {});
       printWarnings(job.warnings);
       if (flags.detach) {

@@ -4,7 +4,10 @@ import type { Job, JobSpec } from '../domain/job.js';
 import type { Worker } from '../domain/worker.js';
 import type { StoredLogEntry } from '../store/store.js';
 
-export type JobSubmission = Partial<JobSpec> & { command: string };
+/** A job as submitted: a command, or a template with parameters (docs/jobs.md#templates). */
+export type JobSubmission = Omit<Partial<JobSpec>, 'template'> & (
+  | { command: string }
+  | { template: string; params?: Record<string, string>; templateVersion?: number });
 
 /** A queued job and what the server could not honour (fields the provider ignores). */
 export type SubmittedJob = Job & { warnings?: string[] };

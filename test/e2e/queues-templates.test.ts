@@ -31,7 +31,7 @@ describe.each(TEST_ENGINES)('templates, retries and retention on %s', (engine) =
 
     const run = await runCli(['run', '--template', 'greet', '--param', 'who=ana'], env());
     expect(run).toMatchObject({ code: 0, stdout: 'hi, ana!\n' });
-    const old = await s.client.submit({ template: 'greet', templateVersion: 1, params: { who: 'bo' } } as never);
+    const old = await s.client.submit({ template: 'greet', templateVersion: 1, params: { who: 'bo' } });
     const done = await waitForJob(s.client, old.id);
     expect(done.spec).toMatchObject({ command: 'sh', template: { name: 'greet', version: 1, params: { who: 'bo', greeting: 'hello' } } });
     expect(done.spec.labels).toMatchObject({ 'hodei.io/template': 'greet', 'hodei.io/template-version': '1' });
