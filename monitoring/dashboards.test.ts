@@ -7,8 +7,8 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_SLOS as SLO } from '../src/providers/kubernetes/slo-config.js';
 import { PATHS } from './src/generate.js';
-import { concrete, everyTarget, loadBoard, type Board } from './testing/grafana.js';
-import { ROOT, read, tool } from './testing/tools.js';
+import { concrete, everyTarget, loadBoard, type Board } from '../test/support/monitoring/grafana.js';
+import { ROOT, read, tool } from '../test/support/monitoring/tools.js';
 
 const overview = loadBoard('overview');
 const slo = loadBoard('slo');

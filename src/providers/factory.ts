@@ -2,7 +2,7 @@
 import type { HodeiConfig } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { KubernetesProvider } from './kubernetes/kubernetes-provider.js';
-import type { WorkerLookup } from './kubernetes/worker-tracker.js';
+import type { WorkerLookup } from './kubernetes/pods/worker-tracker.js';
 import { LocalProcessProvider } from './local/local-provider.js';
 import type { WorkerProvider } from './provider.js';
 

@@ -3,8 +3,8 @@
 // provider they answer 409 CONFLICT ("pools need the kubernetes provider").
 import type { FastifyInstance } from 'fastify';
 import { HodeiError } from '../../errors/errors.js';
-import type { PoolManager, PoolUpdate } from '../../providers/kubernetes/pools.js';
-import { POOL_NAME_PATTERN, poolSpecProperties } from '../../providers/kubernetes/pool-spec.js';
+import type { PoolManager, PoolUpdate } from '../../providers/kubernetes/pools/pools.js';
+import { POOL_NAME_PATTERN, poolSpecProperties } from '../../providers/kubernetes/pools/spec.js';
 import type { WorkerProvider } from '../../providers/provider.js';
 import type { PoolStore } from '../../store/store.js';
 import { errorSchema } from '../schemas.js';

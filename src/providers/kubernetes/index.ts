@@ -1,20 +1,20 @@
 // Public surface of the Kubernetes provider.
 export { KubernetesProvider, type KubernetesProviderOptions, type ProviderExtension, type ExtensionContext } from './kubernetes-provider.js';
-export { KubeClient, KubeHttpError, type ApiRequestEvent, type ApiRequestHook, type KubeClientOptions } from './client.js';
+export { KubeClient, KubeHttpError, type ApiRequestEvent, type ApiRequestHook, type KubeClientOptions } from './client/client.js';
 export {
   resolveKubernetesOptions, validateKubernetesSettings, kubernetesSettingsFromEnv, DEFAULT_NAMESPACE,
   type KubernetesSettings, type KubernetesOptions, type RetentionPolicy,
 } from './config.js';
 export type { KubernetesProviderEventMap, PodRef, PodResources, StartupBreakdown } from './events.js';
-export { FAILURE_REASONS, podState, classifyPod, type FailureReason, type PodJson, type PodState, type WorkerPhase } from './pod-status.js';
-export { buildWorkerPod, restrictedContainerSecurity } from './pod-spec.js';
+export { FAILURE_REASONS, podState, classifyPod, type FailureReason, type PodJson, type PodState, type WorkerPhase } from './pods/pod-status.js';
+export { buildWorkerPod, restrictedContainerSecurity } from './pods/pod-spec.js';
 export { LABEL, ownedSelector } from './labels.js';
 export { cpuMillis, memoryBytes, parseQuantity } from './quantity.js';
-export type { WorkerLookup, WorkerInfo } from './worker-tracker.js';
+export type { WorkerLookup, WorkerInfo } from './pods/worker-tracker.js';
 export {
   NetworkPolicyExtension, POLICY_NAMES, buildPolicies, allowList, firstDisallowed,
   type NetworkPolicyViolation, type ViolationSource, type NetpolEventMap,
-} from './network-policy.js';
-export type { NetworkPolicySettings, EgressAllowRule } from './netpol-config.js';
-export { PoolManager, builtinExtensions, type BuiltinExtensions, type PoolView, type PoolStatus, type PoolUpdate, type PoolEventMap, type PoolRegistry } from './pools.js';
-export { QUEUE_METRIC, type PoolSpec, type PoolTarget } from './pool-spec.js';
+} from './network-policy/network-policy.js';
+export type { NetworkPolicySettings, EgressAllowRule } from './network-policy/config.js';
+export { PoolManager, builtinExtensions, type BuiltinExtensions, type PoolView, type PoolStatus, type PoolUpdate, type PoolEventMap, type PoolRegistry } from './pools/pools.js';
+export { QUEUE_METRIC, type PoolSpec, type PoolTarget } from './pools/spec.js';
