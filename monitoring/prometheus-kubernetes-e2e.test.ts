@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../src/kube-sim/index.js';
 import { QUEUE_METRIC } from '../src/providers/kubernetes/pools/spec.js';
 import { simAdmin } from '../test/support/kubernetes/pools.js';
-import type { PoolView } from '../src/providers/kubernetes/pools/pools.js';
+import type { PoolView } from '../src/jobs/pools.js';
 import { simCounts, simSettings, startTestSim } from '../test/support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';

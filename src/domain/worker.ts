@@ -5,6 +5,8 @@ export type WorkerState = (typeof WORKER_STATES)[number];
 
 export const TERMINAL_WORKER_STATES: readonly WorkerState[] = ['terminated', 'failed'];
 export const isWorkerTerminal = (s: WorkerState): boolean => TERMINAL_WORKER_STATES.includes(s);
+/** States of a worker that may still run or take a job. */
+export const LIVE_WORKER_STATES: readonly WorkerState[] = ['provisioning', 'ready', 'busy', 'draining'];
 
 const TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
   provisioning: ['ready', 'busy', 'terminated', 'failed'],

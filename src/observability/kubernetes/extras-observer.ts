@@ -4,7 +4,8 @@
 // Called by whoever attaches observability to the provider; returns the unbinder.
 import type { KubernetesProviderMetrics } from './metrics.js';
 import type { NetworkPolicyViolation } from '../../providers/kubernetes/network-policy/network-policy.js';
-import type { BuiltinExtensions, PoolEventMap } from '../../providers/kubernetes/pools/pools.js';
+import type { BuiltinExtensions } from '../../providers/kubernetes/builtin-extensions.js';
+import type { PoolEventMap } from '../../providers/kubernetes/pools/pools.js';
 import type { EventSource } from '../events/types.js';
 
 export interface ExtrasSinks {

@@ -1,5 +1,7 @@
 // Public surface of the Kubernetes provider.
-export { KubernetesProvider, type KubernetesProviderOptions, type ProviderExtension, type ExtensionContext } from './kubernetes-provider.js';
+export { KubernetesProvider, type KubernetesProviderOptions } from './kubernetes-provider.js';
+export type { ProviderExtension, ExtensionContext } from './extension.js';
+export { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
 export { KubeClient, KubeHttpError, type ApiRequestEvent, type ApiRequestHook, type KubeClientOptions } from './client/client.js';
 export {
   resolveKubernetesOptions, validateKubernetesSettings, kubernetesSettingsFromEnv, DEFAULT_NAMESPACE,
@@ -16,5 +18,5 @@ export {
   type NetworkPolicyViolation, type ViolationSource, type NetpolEventMap,
 } from './network-policy/network-policy.js';
 export type { NetworkPolicySettings, EgressAllowRule } from './network-policy/config.js';
-export { PoolManager, builtinExtensions, type BuiltinExtensions, type PoolView, type PoolStatus, type PoolUpdate, type PoolEventMap, type PoolRegistry } from './pools/pools.js';
+export { PoolManager, type PoolEventMap, type PoolHpaStatus, type PoolWorkerCount } from './pools/pools.js';
 export { QUEUE_METRIC, type PoolSpec, type PoolTarget } from './pools/spec.js';

@@ -19,27 +19,11 @@ import { LABEL, ownedSelector, podName, secretName } from './labels.js';
 import { NamespaceManager, namespaceFor } from './pods/namespace.js';
 import { PodOps } from './pods/pod-ops.js';
 import { buildWorkerPod, ResourceLimitError } from './pods/pod-spec.js';
-import { classifyPod, isFinished, type FailureReason, type PodJson } from './pods/pod-status.js';
-import { builtinExtensions, type BuiltinExtensions } from './pools/pools.js';
+import { classifyPod, isFinished, type PodJson } from './pods/pod-status.js';
+import { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
+import type { ProviderExtension } from './extension.js';
+import type { PoolWorkerCount } from './pools/pools.js';
 import { WorkerTracker, type Tracked, type WorkerLookup } from './pods/worker-tracker.js';
-
-/** Something started with the provider: network policies (issue 4 item 4), worker pools + HPA (item 5). */
-export interface ProviderExtension {
-  readonly name: string;
-  start(ctx: ExtensionContext): Promise<void>;
-  stop?(): Promise<void>;
-  /** Checked before anything is created for a worker; a refusal fails the worker with its reason. */
-  admit?(req: ProvisionRequest): Promise<{ reason: FailureReason; message: string } | null>;
-}
-
-export interface ExtensionContext {
-  client: KubeClient;
-  core: CoreV1Api;
-  options: KubernetesOptions;
-  namespaces: NamespaceManager;
-  events: EventEmitter<KubernetesProviderEventMap>;
-  logger: Logger;
-}
 
 export interface KubernetesProviderOptions {
   /** Settings (validated and defaulted here). */
@@ -53,6 +37,8 @@ export interface KubernetesProviderOptions {
    * plane's reconciler (which terminates what `list()` shows and the store does not know).
    */
   lookupWorker?: WorkerLookup;
+  /** Live workers registered through a pool, from the control plane (the HPA response time); unmeasured without it. */
+  countPoolWorkers?: PoolWorkerCount;
   extensions?: ProviderExtension[];
   env?: NodeJS.ProcessEnv;
   /** The SLO target `slo.maxApiErrorRate` the readiness error-rate check judges by (one SLO config). */
@@ -91,7 +77,7 @@ export class KubernetesProvider implements WorkerProvider {
   constructor(private readonly o: KubernetesProviderOptions) {
     this.options = resolveKubernetesOptions(o.settings);
     this.id = this.options.id;
-    this.extras = builtinExtensions(this.options);
+    this.extras = builtinExtensions(this.options, o.countPoolWorkers);
     this.extensions = [...this.extras.all, ...(o.extensions ?? [])];
     this.log = o.logger.child({ provider: this.id });
     this.k8sEvents.setMaxListeners(50);

@@ -8,7 +8,7 @@ import type { KubeSim } from '../../../src/kube-sim/index.js';
 import type { EventSource, EventType, HodeiEvent, RecordOptions } from '../../../src/observability/events/types.js';
 import { KubernetesProviderMetrics } from '../../../src/observability/kubernetes/metrics.js';
 import { observeExtras } from '../../../src/observability/kubernetes/extras-observer.js';
-import type { BuiltinExtensions } from '../../../src/providers/kubernetes/pools/pools.js';
+import type { BuiltinExtensions } from '../../../src/providers/kubernetes/builtin-extensions.js';
 
 export function simAdmin(sim: KubeSim, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const url = new URL(path, sim.url);

@@ -5,7 +5,8 @@
 // Admission: a job asking for egress outside the allow-list is refused before anything is created
 // (`admit`, called by the provider's provision). Runtime denials reported by the cluster's network
 // layer are watched by watch.ts. Both are emitted as `violation` on `events`
-// (source "admission" | "cni"); netpol-observe.ts turns them into metrics and platform events.
+// (source "admission" | "cni"); observability/kubernetes/extras-observer.ts turns them into metrics and
+// platform events.
 import { EventEmitter } from 'node:events';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -13,11 +14,11 @@ import { NetworkingV1Api, type V1NetworkPolicy, type V1NetworkPolicyEgressRule, 
 import type { EgressRequest, ProvisionRequest } from '../../provider.js';
 import { apiMessage, isConflict, isNotFound } from '../client/api-errors.js';
 import { LABEL, MANAGED_BY } from '../labels.js';
-import type { ExtensionContext, ProviderExtension } from '../kubernetes-provider.js';
-import { ViolationWatcher } from './watch.js';
+import type { ExtensionContext, ProviderExtension } from '../extension.js';
 import { namespaceFor } from '../pods/namespace.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr } from './cidr.js';
 import type { EgressProtocol, NetworkPolicySettings } from './config.js';
+import type { NetpolEventMap } from './types.js';
 
 export const POLICY_NAMES = { denyIngress: 'hodei-workers-deny-ingress', egress: 'hodei-workers-egress' } as const;
 export const VIOLATION_REASON = 'NetworkPolicyViolation';
@@ -30,31 +31,7 @@ export interface AllowedEgress {
   why: 'control-plane' | 'dns' | 'configured';
 }
 
-import type { ViolationSource } from '../vocabulary.js';
-
-export type { ViolationSource };
-
-export interface NetworkPolicyViolation {
-  source: ViolationSource;
-  workerId: string | null;
-  jobId: string | null;
-  namespace: string;
-  pod?: string;
-  /** Pool of the pod, for pool workers (their worker id is not a pod label). */
-  pool?: string;
-  /** What was denied, e.g. "203.0.113.0/24:443/TCP" — never a secret. */
-  destination: string;
-  /** The NetworkPolicy (or policies) that denied it, when the report names them. */
-  policy?: string;
-  message: string;
-  /** Denials this report stands for (a Kubernetes Event's count grows on repeats). */
-  count: number;
-}
-
-export interface NetpolEventMap {
-  violation: [v: NetworkPolicyViolation];
-  applied: [ev: { namespace: string; policy: string; action: 'created' | 'updated' | 'unchanged' }];
-}
+export type { NetpolEventMap, NetworkPolicyViolation, ViolationSource } from './types.js';
 
 export function workerPodSelector(providerId: string): { matchLabels: Record<string, string> } {
   return { matchLabels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.providerId]: providerId } };
@@ -259,43 +236,5 @@ export class NetworkPolicyExtension implements ProviderExtension {
       }
     }
     return allowList(this.settings, cp);
-  }
-}
-
-/**
- * Runtime network-policy denials are watched in the worker namespace whether or not Hodei manages
- * the policies: a cluster operator's own deny-egress policy refusing a job's connection is a
- * violation an SRE needs named (metric, event, `hodei diagnose`) all the same.
- */
-export class NetpolViolationWatch implements ProviderExtension {
-  readonly name = 'network-policy-violations';
-  readonly events = new EventEmitter<NetpolEventMap>();
-  private watcher: ViolationWatcher | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  async start(ctx: ExtensionContext): Promise<void> {
-    await this.startWatcher(ctx);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.watcher?.stop();
-  }
-
-  /** Best effort: without access to Events, workers still run (retried every 30 s). */
-  private async startWatcher(ctx: ExtensionContext): Promise<void> {
-    const w = new ViolationWatcher({
-      client: ctx.client, core: ctx.core, namespace: ctx.options.namespace, logger: ctx.logger,
-      onViolation: (v) => this.events.emit('violation', v),
-    });
-    try {
-      await w.start();
-      this.watcher = w;
-    } catch (err) {
-      ctx.logger.warn({ err: apiMessage(err) }, 'cannot watch NetworkPolicyViolation events; retrying in 30 s');
-      if (!this.stopped) this.retry = setTimeout(() => void this.startWatcher(ctx), 30_000).unref();
-    }
   }
 }

@@ -4,13 +4,15 @@
 // to the pod's worker and job (labels) and reported once: events are deduplicated by uid, and a
 // repeat of the same event (its count grows) reports only the increase. Events already present at
 // start are a baseline, not new denials (a restarted control plane does not count them twice).
+import { EventEmitter } from 'node:events';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from '../../../observability/logger.js';
-import { isNotFound } from '../client/api-errors.js';
+import { apiMessage, isNotFound } from '../client/api-errors.js';
 import type { KubeClient } from '../client/client.js';
 import { ListWatch } from '../client/list-watch.js';
 import { LABEL } from '../labels.js';
-import type { NetworkPolicyViolation } from './network-policy.js';
+import type { ExtensionContext, ProviderExtension } from '../extension.js';
+import type { NetpolEventMap, NetworkPolicyViolation } from './types.js';
 
 const REASON = 'NetworkPolicyViolation';
 /**
@@ -124,4 +126,42 @@ export class ViolationWatcher {
 function policyOf(message: string): { policy?: string } {
   const m = /denied by NetworkPolicy (.+)$/.exec(message)?.[1];
   return m ? { policy: m } : {};
+}
+
+/**
+ * Runtime network-policy denials are watched in the worker namespace whether or not Hodei manages
+ * the policies: a cluster operator's own deny-egress policy refusing a job's connection is a
+ * violation an SRE needs named (metric, event, `hodei diagnose`) all the same.
+ */
+export class NetpolViolationWatch implements ProviderExtension {
+  readonly name = 'network-policy-violations';
+  readonly events = new EventEmitter<NetpolEventMap>();
+  private watcher: ViolationWatcher | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  async start(ctx: ExtensionContext): Promise<void> {
+    await this.startWatcher(ctx);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.watcher?.stop();
+  }
+
+  /** Best effort: without access to Events, workers still run (retried every 30 s). */
+  private async startWatcher(ctx: ExtensionContext): Promise<void> {
+    const w = new ViolationWatcher({
+      client: ctx.client, core: ctx.core, namespace: ctx.options.namespace, logger: ctx.logger,
+      onViolation: (v) => this.events.emit('violation', v),
+    });
+    try {
+      await w.start();
+      this.watcher = w;
+    } catch (err) {
+      ctx.logger.warn({ err: apiMessage(err) }, 'cannot watch NetworkPolicyViolation events; retrying in 30 s');
+      if (!this.stopped) this.retry = setTimeout(() => void this.startWatcher(ctx), 30_000).unref();
+    }
+  }
 }

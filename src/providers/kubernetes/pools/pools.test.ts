@@ -10,7 +10,7 @@ import type { KubernetesProvider } from '../kubernetes-provider.js';
 import { HpaResponseTracker, type HpaScaled } from './response.js';
 import { poolDeployment, poolHpa, QUEUE_METRIC } from './spec.js';
 import { captureExtras, simAdmin, type Captured } from '../../../../test/support/kubernetes/pools.js';
-import type { PoolView } from './pools.js';
+import type { PoolView } from '../../../jobs/pools.js';
 import { poll, simSettings, startTestSim } from '../../../../test/support/kubernetes/sim.js';
 
 describe('pool objects (pure)', () => {
