@@ -5,7 +5,7 @@ import { Gauge, Histogram, type Registry } from 'prom-client';
 import { HEALTH_RANK, runProbe, type NamedCheck, type Probe } from '../providers/health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../providers/provider.js';
 
-export { PROBES, worst, type NamedCheck, type Probe } from '../providers/health-runner.js';
+export { PROBES, type NamedCheck, type Probe } from '../providers/health-runner.js';
 
 export interface HealthChange {
   probe: Probe;

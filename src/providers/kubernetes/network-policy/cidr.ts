@@ -42,8 +42,6 @@ export function parseCidr(text: string): Cidr | null {
   return { family, base: (addr >> hostBits) << hostBits, prefix };
 }
 
-export const isCidr = (text: string): boolean => parseCidr(text) !== null;
-
 /** Whether every address of `inner` is in `outer` (same family, longer or equal prefix). */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
