@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PATHS } from './src/generate.js';
 import { isAlert, type RuleGroup } from './src/rules/types.js';
-import { readYaml, rulesOf, tool } from './testing/tools.js';
+import { readYaml, rulesOf, tool } from '../test/support/monitoring/tools.js';
 
 const CONFIG = 'monitoring/alertmanager/alertmanager.yaml';
 const route = (labels: Record<string, string>): string =>

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLOS as SLO } from '../src/providers/kubernetes/slo-config.js';
 import { DEFAULT_OPTIONS } from './src/options.js';
 import { PATHS } from './src/generate.js';
-import { concrete, everyTarget, loadBoard, type Board } from './testing/grafana.js';
-import { ROOT, read, tool } from './testing/tools.js';
+import { concrete, everyTarget, loadBoard, type Board } from '../test/support/monitoring/grafana.js';
+import { ROOT, read, tool } from '../test/support/monitoring/tools.js';
 
 const overview = loadBoard('overview');
 const slo = loadBoard('slo');

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeSim, RbacPolicy } from '../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../src/providers/kubernetes/testing/sim.js';
+import { simSettings, startTestSim } from '../test/support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
-import { simPolicyFromDeploy } from './testing/rbac.js';
+import { simPolicyFromDeploy } from '../test/support/monitoring/rbac.js';
 
 const NS = 'hodei-jobs-workers'; // the Role is scoped to it
 const TOKEN = 'hodei-sa-token';

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '../src/kube-sim/index.js';
-import { MANIFEST_DIR, loadManifests, validateManifest, type Manifest } from './testing/manifests.js';
-import { simPolicyFromDeploy } from './testing/rbac.js';
-import { listDir, read, toolAsync } from './testing/tools.js';
+import { MANIFEST_DIR, loadManifests, validateManifest, type Manifest } from '../test/support/monitoring/manifests.js';
+import { simPolicyFromDeploy } from '../test/support/monitoring/rbac.js';
+import { listDir, read, toolAsync } from '../test/support/monitoring/tools.js';
 
 const all = loadManifests();
 const find = (kind: string, name: string): Manifest => {

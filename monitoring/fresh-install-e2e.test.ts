@@ -4,15 +4,15 @@
 // values, every panel query returns a series, and every rule evaluates without firing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../src/providers/kubernetes/testing/sim.js';
+import { simSettings, startTestSim } from '../test/support/kubernetes/sim.js';
 import {
   API_ERROR_CODES, FAILURE_REASONS, HPA_OPERATIONS, NAMESPACE_OPERATIONS, STARTUP_PHASES, VIOLATION_SOURCES,
 } from '../src/providers/kubernetes/vocabulary.js';
 import { startTestServer, type TestServer } from '../test/e2e/harness.js';
 import { QUEUES_ROW_TITLE } from './src/dashboards/queues.js';
 import { PATHS, generateAll } from './src/generate.js';
-import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
+import { concrete, everyTarget, loadBoard } from '../test/support/monitoring/grafana.js';
+import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from '../test/support/monitoring/prometheus.js';
 
 const NS = 'hodei-fresh';
 const SEL = `{namespace="${NS}"}`;

@@ -6,13 +6,13 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KUBERNETES_SLOS, DEFAULT_SLOS, QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS } from '../src/providers/kubernetes/slo-config.js';
-import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../src/providers/kubernetes/metrics.js';
+import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../src/observability/kubernetes/metrics.js';
 import { startTestServer } from '../test/e2e/harness.js';
 import { drift, main } from './src/cli.js';
 import { slosFromConfigFile } from './src/slo-source.js';
 import { PATHS, generateAll } from './src/generate.js';
 import { isAlert, type AlertingRule, type RuleGroup } from './src/rules/types.js';
-import { ROOT, rulesOf, tool } from './testing/tools.js';
+import { ROOT, rulesOf, tool } from '../test/support/monitoring/tools.js';
 
 interface Board { refresh: string; panels: { title: string; fieldConfig?: { defaults: { thresholds?: { steps: { value: number | null; color: string }[] } } } }[] }
 

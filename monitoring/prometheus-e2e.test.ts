@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
-import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
+import { concrete, everyTarget, loadBoard } from '../test/support/monitoring/grafana.js';
+import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from '../test/support/monitoring/prometheus.js';
 
 const NS = 'hodei-e2e';
 /** Test copy only: `for:` durations shortened and group intervals dropped (the global 1 s applies). */

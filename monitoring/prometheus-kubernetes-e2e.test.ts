@@ -6,14 +6,14 @@
 // NetworkPolicyViolations fire on that data, and an injected API error storm makes HighAPIErrorRate fire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../src/kube-sim/index.js';
-import { QUEUE_METRIC } from '../src/providers/kubernetes/pool-spec.js';
-import { simAdmin } from '../src/providers/kubernetes/pool-test-helpers.js';
-import type { PoolView } from '../src/providers/kubernetes/pools.js';
-import { simCounts, simSettings, startTestSim } from '../src/providers/kubernetes/testing/sim.js';
+import { QUEUE_METRIC } from '../src/providers/kubernetes/pools/spec.js';
+import { simAdmin } from '../test/support/kubernetes/pools.js';
+import type { PoolView } from '../src/jobs/pools.js';
+import { simCounts, simSettings, startTestSim } from '../test/support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
-import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
-import { poll, startPrometheusFor, type PromSample, type TestPrometheus } from './testing/prometheus.js';
+import { concrete, everyTarget, loadBoard } from '../test/support/monitoring/grafana.js';
+import { poll, startPrometheusFor, type PromSample, type TestPrometheus } from '../test/support/monitoring/prometheus.js';
 
 const NS = 'hodei-mon-k8s';
 const SEL = `{namespace="${NS}"}`;

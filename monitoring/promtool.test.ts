@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { PATHS } from './src/generate.js';
 import { isAlert, type RuleGroup } from './src/rules/types.js';
-import { ROOT, listDir, readYaml, rulesOf, tool } from './testing/tools.js';
+import { ROOT, listDir, readYaml, rulesOf, tool } from '../test/support/monitoring/tools.js';
 
 const RULE_FILES = [PATHS.alerts, PATHS.sloRules];
 const TEST_FILES = listDir('monitoring/prometheus/tests', '.test.yaml');

@@ -11,8 +11,8 @@ import { startTestServer, waitFor, type TestServer } from '../test/e2e/harness.j
 import { DEFAULT_SLOS } from '../src/providers/kubernetes/slo-config.js';
 import { queueCall } from '../test/support/queues.js';
 import { PATHS, generateAll } from './src/generate.js';
-import { concrete, loadBoard } from './testing/grafana.js';
-import { poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
+import { concrete, loadBoard } from '../test/support/monitoring/grafana.js';
+import { poll, startPrometheusFor, type TestPrometheus } from '../test/support/monitoring/prometheus.js';
 
 const NS = 'hodei-queue-alerts';
 const STALLED_SECONDS = 4;

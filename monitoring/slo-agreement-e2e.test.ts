@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../src/kube-sim/index.js';
 import type { SloReport } from '../src/observability/slo-engine.js';
 import type { KubernetesProvider } from '../src/providers/kubernetes/kubernetes-provider.js';
-import { KubernetesSLOs } from '../src/providers/kubernetes/slo.js';
-import { poll, simSettings, startTestSim } from '../src/providers/kubernetes/testing/sim.js';
+import { KubernetesSLOs } from '../src/observability/kubernetes/slo.js';
+import { poll, simSettings, startTestSim } from '../test/support/kubernetes/sim.js';
 import { startTestServer, type TestServer } from '../test/e2e/harness.js';
 import { PATHS, generateAll } from './src/generate.js';
-import { tool } from './testing/tools.js';
+import { tool } from '../test/support/monitoring/tools.js';
 
 const NS = 'hodei-slo-agree';
 const TARGET = 0.05;

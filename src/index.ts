@@ -7,17 +7,17 @@
 export {
   KubernetesProviderMetrics, POD_STATES, FAILURE_REASONS,
   type KubernetesProviderMetricsOptions, type ApiRequestLabels, type PodState,
-} from './providers/kubernetes/metrics.js';
+} from './observability/kubernetes/metrics.js';
 // Health
-export { KubernetesHealthChecker, type HealthCheckerOptions } from './providers/kubernetes/health.js';
+export { KubernetesHealthChecker, type HealthCheckerOptions } from './providers/kubernetes/health/checker.js';
 export type { HealthCheck, HealthCheckResult, HealthStatus, WorkerProvider, ProviderWorker, ProvisionRequest, ProviderEvents } from './providers/provider.js';
-export { KubeClient, type KubeClientOptions } from './providers/kubernetes/client.js';
-export { loadKubeConfig } from './providers/kubernetes/kubeconfig.js';
+export { KubeClient, type KubeClientOptions } from './providers/kubernetes/client/client.js';
+export { loadKubeConfig } from './providers/kubernetes/client/kubeconfig.js';
 // SLOs / SLIs
 export {
   KubernetesSLOs, KubernetesSLIs, checkSloCompliance, SliTracker,
   type KubernetesSLIsData, type SloViolation, type SloStatus, type SloName, type SloTargets,
-} from './providers/kubernetes/slo.js';
+} from './observability/kubernetes/slo.js';
 export { SloEngine, type SloEngineOptions, type SloReport } from './observability/slo-engine.js';
 // Events
 export { EventRecorder, type EventRecorderOptions, type EventRetention } from './observability/events/recorder.js';

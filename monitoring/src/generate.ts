@@ -1,7 +1,7 @@
 // Every generated monitoring asset as (repo-relative path → file content). Pure: the CLI writes
 // or compares these, tests call it with other options (e.g. a changed SLO config).
 import { stringify } from 'yaml';
-import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../../src/providers/kubernetes/metrics.js';
+import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../../src/observability/kubernetes/metrics.js';
 import { QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS, type SloTargets } from '../../src/providers/kubernetes/slo-config.js';
 import { overviewDashboard } from './dashboards/overview.js';
 import { sloDashboard } from './dashboards/slo.js';

@@ -1,5 +1,5 @@
 // Metric names the assets query. Kubernetes names come from the shared prefix; keep in step with
-// src/providers/kubernetes/metrics.ts and docs/metrics.md.
+// src/observability/kubernetes/metrics.ts and docs/metrics.md.
 import { K8S_METRIC_PREFIX } from '../../src/providers/kubernetes/slo-config.js';
 
 const k8s = <N extends string>(name: N): `hodei_kubernetes_${N}` => `${K8S_METRIC_PREFIX}${name}` as `hodei_kubernetes_${N}`;

@@ -2,7 +2,7 @@
 // control plane resolves it (loadConfig + KubernetesSLOs.from), so generated assets and GET /v1/slo
 // judge the same targets.
 import { loadConfig } from '../../src/config.js';
-import { KubernetesSLOs } from '../../src/providers/kubernetes/slo.js';
+import { KubernetesSLOs } from '../../src/observability/kubernetes/slo.js';
 import type { SloTargets } from '../../src/providers/kubernetes/slo-config.js';
 
 export function slosFromConfigFile(file: string): SloTargets {

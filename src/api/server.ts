@@ -6,8 +6,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Logger } from '../observability/logger.js';
+import type { PoolService } from '../jobs/pools.js';
 import type { JobService } from '../jobs/service.js';
 import type { TemplateService } from '../templates/service.js';
+import type { WorkerService } from '../jobs/workers.js';
+import type { EventRecorder } from '../observability/events/recorder.js';
+import type { HealthRegistry } from '../observability/health.js';
+import type { StatsSeries } from '../observability/recent-samples.js';
+import type { SloEngine } from '../observability/slo-engine.js';
+import type { ScheduleService } from '../schedules/service.js';
 import { accessLog, AccessLogController } from './access-log.js';
 import { hasValidToken, requireBearerToken, sendUnauthorized } from './auth.js';
 import { errorBody, errorHandler } from './errors.js';
@@ -15,25 +22,44 @@ import { refuseUnstorableInput } from './input-guard.js';
 import { normalizeRequestTarget } from './request-target.js';
 import { trackRoutes } from './route-table.js';
 import { consoleRoutes } from './routes/console.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { logRoutes } from './routes/logs.js';
+import { metricsRoute, type MetricsSource } from './routes/metrics.js';
+import { poolRoutes } from './routes/pools.js';
 import { versionRoute } from './routes/version.js';
 import { queueRoutes } from './routes/queues.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { sloRoutes } from './routes/slo.js';
+import { statsRoutes } from './routes/stats.js';
+import { templateRoutes } from './routes/templates.js';
 import { workerRoutes } from './routes/workers.js';
 import { errorSchema } from './schemas.js';
 import { StoreOutage } from './store-outage.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export interface ApiOptions {
+/** The services every route is mounted from (the control plane builds them). */
+export interface ApiServices {
   jobs: JobService;
-  /** Job templates (POST /v1/jobs {template, params}); their own routes come as a plugin. */
-  templates?: TemplateService;
+  workers: WorkerService;
+  pools: PoolService;
+  schedules: ScheduleService;
+  /** Versioned job templates (their routes, and POST /v1/jobs {template, params}). */
+  templates: TemplateService;
+  events: EventRecorder;
+  slo: SloEngine;
+  health: HealthRegistry;
+  metrics: MetricsSource;
+  /** The console's Overview charts: the last minutes of the server's own numbers. */
+  stats: () => StatsSeries;
+}
+
+export interface ApiOptions extends ApiServices {
   apiToken: string;
   logger: Logger;
   version: string;
-  /** Extra routes (metrics, health, events...) registered by other parts, before the server starts. */
-  plugins?: Array<(app: FastifyInstance) => void>;
 }
 
 // Bodies are checked strictly (no coercion, unknown fields refused); query strings are coerced.
@@ -54,7 +80,7 @@ const ROUTER_ERRORS: Record<string, [number, string]> = {
 };
 
 export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
-  const outage = new StoreOutage({ logger: o.logger.child({ component: 'api' }), probe: () => o.jobs.store.countJobsByState() });
+  const outage = new StoreOutage({ logger: o.logger.child({ component: 'api' }), probe: () => o.jobs.countByState() });
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -102,9 +128,16 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   jobRoutes(app, o.jobs, o.templates);
   logRoutes(app, o.jobs);
   versionRoute(app, o.version);
-  workerRoutes(app, o.jobs.store);
+  workerRoutes(app, o.workers);
   queueRoutes(app, o.jobs.queues);
-  for (const plugin of o.plugins ?? []) plugin(app);
+  metricsRoute(app, o.metrics);
+  healthRoutes(app, o.health);
+  eventRoutes(app, o.events);
+  sloRoutes(app, o.slo);
+  poolRoutes(app, o.pools);
+  scheduleRoutes(app, o.schedules);
+  templateRoutes(app, o.templates);
+  statsRoutes(app, o.stats);
   await consoleRoutes(app);
   app.get('/openapi.json', {
     config: { public: true },

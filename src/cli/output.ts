@@ -26,13 +26,6 @@ export interface ListView<T> {
   name(item: T): string;
 }
 
-export function parseFormat(value: string): OutputFormat {
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`-o must be one of ${OUTPUT_FORMATS.join(', ')}, got '${value}'`);
-  }
-  return value as OutputFormat;
-}
-
 /** Adds -o/--output, --json and --no-headers to a read command. */
 export function addOutputOptions(cmd: Command, formats: readonly string[] = OUTPUT_FORMATS): Command {
   const parse = (v: string): string => {

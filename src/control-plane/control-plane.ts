@@ -1,23 +1,20 @@
-// Wires the control plane: store → job service → API + worker gateway → scheduler + reconciler →
-// provider, plus metrics and health. `startControlPlane` is what `hodei server` and tests run.
+// Wires the control plane: store → job and worker services → API (every route, api/) + worker
+// gateway → scheduler + reconciler → provider, plus metrics and health. `startControlPlane` is
+// what `hodei server` and tests run.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { poolsPlugin } from '../api/routes/pools.js';
-import { scheduleRoutes } from '../api/routes/schedules.js';
 import { ScheduleService } from '../schedules/service.js';
-import { templateRoutes } from '../api/routes/templates.js';
 import { TemplateService } from '../templates/service.js';
 import { ScheduleTicker } from '../schedules/ticker.js';
-import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
 import { retentionSettings, workerCallbackUrl, type HodeiConfig } from '../config.js';
 import { RetentionSweeper } from '../jobs/retention.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
+import { PoolService, poolsOf } from '../jobs/pools.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
-import { eventRoutes } from '../api/routes/events.js';
-import { sloRoutes } from '../api/routes/slo.js';
-import { HealthRegistry, healthRoutes, PROBES } from '../observability/health.js';
+import { WorkerService } from '../jobs/workers.js';
+import { HealthRegistry, PROBES } from '../observability/health.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { recordWorkerRejection } from '../observability/events/worker-rejections.js';
 import { PlatformMetrics } from '../observability/platform-metrics.js';
@@ -48,6 +45,7 @@ export interface ControlPlane {
   apiToken: string;
   store: Store;
   jobs: JobService;
+  workers: WorkerService;
   provider: WorkerProvider;
   gateway: Gateway;
   scheduler: Scheduler;
@@ -78,11 +76,15 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const retention = retentionSettings(cfg);
   jobs.maxLogBytesPerJob = retention.maxLogBytesPerJob;
   const sweeper = new RetentionSweeper(jobs, retention, logger.child({ component: 'retention' }));
+  const workers = new WorkerService(store);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const health = new HealthRegistry(registry);
   const observability = createObservability({
-    config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
+    config: cfg, store, registry, logger, secrets: [token.token, cfg.databaseUrl],
+    provider: o.provider ?? createProvider(cfg, logger, {
+      lookupWorker: (id) => workers.get(id), countPoolWorkers: (pool) => pools.countLiveWorkers(pool),
+    }),
   });
   const platformMetrics = new PlatformMetrics(registry, jobs, observability.slo.tracker);
   const provider = observability.provider;
@@ -94,7 +96,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       recordWorkerRejection(observability.events, r);
     },
   });
-  const pools = poolsPlugin(provider, store);
+  let url = '';
+  const pools = new PoolService({ store, backend: poolsOf(provider), providerId: provider.id, serverUrl: () => url, logger });
   const templates = new TemplateService(store);
   const schedules = {
     service: new ScheduleService(store, undefined, templates),
@@ -103,33 +106,19 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events, sli: observability.slo.tracker });
   // The console's Overview charts: the last 15 minutes of the server's own numbers.
   const samples = new RecentSamples({
-    read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
+    read: platformReading({ jobs, workers, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
     onError: (err) => logger.warn({ err }, 'stats sample failed'),
   });
 
   const app = await buildApi({
-    jobs, templates, apiToken: token.token, logger, version: VERSION,
-    plugins: [
-      // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
-      (a) => a.get('/metrics', {
-        config: { public: !cfg.metricsRequireToken },
-        schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['observability'] },
-      }, async (_req, reply) =>
-        reply.header('content-type', registry.contentType).send(await registry.metrics())),
-      (a) => healthRoutes(a, health),
-      (a) => eventRoutes(a, observability.events),
-      (a) => sloRoutes(a, observability.slo),
-      pools.plugin,
-      (a) => scheduleRoutes(a, schedules.service),
-      (a) => templateRoutes(a, templates),
-      (a) => statsRoutes(a, () => samples.series()),
-    ],
+    jobs, workers, pools, schedules: schedules.service, templates, events: observability.events, slo: observability.slo, health,
+    metrics: { registry, requireToken: cfg.metricsRequireToken === true }, stats: () => samples.series(),
+    apiToken: token.token, logger, version: VERSION,
   });
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : cfg.port;
-  const url = workerCallbackUrl(cfg, port);
-  pools.setServerUrl(url);
+  url = workerCallbackUrl(cfg, port);
   gateway.attach(app.server);
 
   let started = false;
@@ -141,14 +130,14 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     throw err;
   }
   const scheduler = new Scheduler({
-    jobs, provider, gateway, logger, serverUrl: () => url, maxWorkers: cfg.maxWorkers,
+    jobs, workers, provider, gateway, logger, serverUrl: () => url, maxWorkers: cfg.maxWorkers,
     ephemeral: cfg.workerMode === 'ephemeral',
   });
   const reconciler = new Reconciler({
-    jobs, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,
+    jobs, workers, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,
     workerLostAfterMs: cfg.workerLostAfterMs, registrationTimeoutMs: cfg.registrationTimeoutMs,
   });
-  addControlPlaneChecks(health, { store, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started });
+  addControlPlaneChecks(health, { jobs, engine: store.engine, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started });
   health.onChange((ev) => {
     logger.warn({ probe: ev.probe, from: ev.from, to: ev.to, failing: ev.failing }, 'health changed');
     observability.events.record('health.changed', { success: ev.to !== 'Unhealthy', details: ev });
@@ -168,7 +157,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, retention: sweeper, observability, health, app,
+    url, port, apiToken: token.token, store, jobs, workers, provider, gateway, scheduler, registry, schedules, retention: sweeper, observability, health, app,
     async stop(opts = {}) {
       clearInterval(probeTimer);
       await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop(), sweeper.stop()]);
@@ -183,13 +172,13 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
 }
 
 function addControlPlaneChecks(health: HealthRegistry, d: {
-  store: Store; provider: WorkerProvider; reconciler: Reconciler; intervalMs: number; started: () => boolean;
+  jobs: Pick<JobService, 'countByState'>; engine: Store['engine']; provider: WorkerProvider; reconciler: Reconciler; intervalMs: number; started: () => boolean;
 }): void {
   health.add({
     name: 'store', probes: ['readiness', 'startup'],
     run: async () => {
-      await d.store.countJobsByState();
-      return { status: 'Healthy', message: `${d.store.engine} answering` };
+      await d.jobs.countByState();
+      return { status: 'Healthy', message: `${d.engine} answering` };
     },
   });
   health.add({

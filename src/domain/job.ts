@@ -7,8 +7,6 @@ export const JOB_STATES = [
 export type JobState = (typeof JOB_STATES)[number];
 
 export const TERMINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'skipped'];
-/** States in which a job holds (or is getting) a worker: what a queue's concurrency counts. */
-export const ACTIVE_JOB_STATES: readonly JobState[] = ['provisioning', 'assigned', 'running'];
 export const isTerminal = (s: JobState): boolean => TERMINAL_JOB_STATES.includes(s);
 
 /**

@@ -3,8 +3,8 @@
 export const WORKER_STATES = ['provisioning', 'ready', 'busy', 'draining', 'terminated', 'failed'] as const;
 export type WorkerState = (typeof WORKER_STATES)[number];
 
-export const TERMINAL_WORKER_STATES: readonly WorkerState[] = ['terminated', 'failed'];
-export const isWorkerTerminal = (s: WorkerState): boolean => TERMINAL_WORKER_STATES.includes(s);
+/** States of a worker that may still run or take a job. */
+export const LIVE_WORKER_STATES: readonly WorkerState[] = ['provisioning', 'ready', 'busy', 'draining'];
 
 const TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
   provisioning: ['ready', 'busy', 'terminated', 'failed'],
@@ -17,10 +17,6 @@ const TRANSITIONS: Record<WorkerState, readonly WorkerState[]> = {
 
 export function canWorkerTransition(from: WorkerState, to: WorkerState): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-export function workerSources(to: WorkerState): WorkerState[] {
-  return WORKER_STATES.filter((s) => TRANSITIONS[s].includes(to));
 }
 
 export interface Worker {

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../observability/logger.js';
-import { FakeBackend } from './testing/fake-backend.js';
-import { startGateway, waitFor, type RunningGateway } from './testing/harness.js';
-import { rawClient, register, type RawClient } from './testing/raw-client.js';
+import { FakeBackend } from '../../test/support/gateway/fake-backend.js';
+import { startGateway, waitFor, type RunningGateway } from '../../test/support/gateway/harness.js';
+import { rawClient, register, type RawClient } from '../../test/support/gateway/raw-client.js';
 
 let gw: RunningGateway | undefined;
 const clients: RawClient[] = [];

@@ -37,6 +37,12 @@ export class QueueService {
     return names.map((n) => view(n, records.find((r) => r.name === n) ?? null, stats.find((s) => s.queue === n), now));
   }
 
+  /** Every queue's stored settings and its job counts at `at`, as stored (the queue gauges read them per scrape). */
+  async snapshot(at: Date): Promise<{ stats: QueueStats[]; queues: QueueRecord[] }> {
+    const [stats, queues] = await Promise.all([this.store.queueStats(at), this.store.listQueues()]);
+    return { stats, queues };
+  }
+
   async get(name: string): Promise<QueueView> {
     const now = this.now();
     const [record, [stats]] = await Promise.all([this.store.getQueue(name), this.store.queueStats(now, name)]);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from '../store/testing/fresh.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 import { RetentionSweeper } from './retention.js';
 import { JobService } from './service.js';
 

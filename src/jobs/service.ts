@@ -205,6 +205,21 @@ export class JobService {
     return next;
   }
 
+  /** The job as stored, or null (no waiting explanation: for the scheduler and the reconciler). */
+  find(id: string): Promise<Job | null> {
+    return this.store.getJob(id);
+  }
+
+  /** Claims up to `n` dispatchable jobs (queued → provisioning, SKIP LOCKED) for new workers. */
+  claim(n: number): Promise<Job[]> {
+    return this.store.claimQueuedJobs(n, this.now());
+  }
+
+  /** How many jobs are in each state (gauges, the console, the store probe). */
+  countByState(): Promise<Record<JobState, number>> {
+    return this.store.countJobsByState();
+  }
+
   /** Jobs that have not ended, for the reconciler and restart recovery. */
   activeJobs(): Promise<Job[]> {
     return this.store.jobsInStates(ACTIVE_STATES);

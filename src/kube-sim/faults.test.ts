@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException, Watch } from '@kubernetes/client-node';
-import { apiError, podBody, startWithClients, type SimClients } from './testing/index.js';
+import { apiError, podBody, startWithClients, type SimClients } from '../../test/support/kube-sim/clients.js';
 import type { SimStatsSnapshot } from './stats.js';
 
 let c: SimClients;

@@ -2,7 +2,7 @@
 // watches fan the events out; then paged lists over all of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Watch } from '@kubernetes/client-node';
-import { podBody, startWithClients, type SimClients } from './testing/index.js';
+import { podBody, startWithClients, type SimClients } from '../../test/support/kube-sim/clients.js';
 
 const PODS = 10_000;
 const CONCURRENCY = 50;

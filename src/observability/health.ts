@@ -1,12 +1,11 @@
-// Health probes the Kubernetes way: /livez, /readyz, /startupz answer 200 (Healthy or Degraded)
-// or 503 (Unhealthy); `?verbose` lists every named check. Checks run in parallel, each bounded
-// by its own timeout, so a probe answers quickly even when a dependency hangs.
-import type { FastifyInstance } from 'fastify';
+// Health probes the Kubernetes way: every named check of a probe (liveness, readiness, startup)
+// runs in parallel, each bounded by its own timeout, so a probe answers quickly even when a
+// dependency hangs. The HTTP side (/livez /readyz /startupz, `?verbose`) is api/routes/health.ts.
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { HEALTH_RANK, PROBES, runProbe, type NamedCheck, type Probe } from '../providers/health-runner.js';
+import { HEALTH_RANK, runProbe, type NamedCheck, type Probe } from '../providers/health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../providers/provider.js';
 
-export { PROBES, worst, type NamedCheck, type Probe } from '../providers/health-runner.js';
+export { PROBES, type NamedCheck, type Probe } from '../providers/health-runner.js';
 
 export interface HealthChange {
   probe: Probe;
@@ -50,29 +49,4 @@ export class HealthRegistry {
     }
     return result;
   }
-}
-
-const PATHS: Record<Probe, string> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' };
-
-export function healthRoutes(app: FastifyInstance, health: HealthRegistry): void {
-  for (const probe of PROBES) {
-    // Public (no token), as kubelet probes expect; `?verbose` lists every named check.
-    app.get<{ Querystring: { verbose?: string } }>(PATHS[probe], {
-      config: { public: true },
-      schema: {
-        summary: `${probe[0]?.toUpperCase()}${probe.slice(1)} probe: 200 unless Unhealthy (503)`, tags: ['health'],
-        querystring: { type: 'object', properties: { verbose: { type: 'string', maxLength: 16, description: 'present: list every check' } } },
-      },
-    }, async (req, reply) => {
-      const r = await health.run(probe);
-      void reply.status(r.status === 'Unhealthy' ? 503 : 200).header('content-type', 'text/plain; charset=utf-8');
-      if (req.query.verbose === undefined) return r.status === 'Unhealthy' ? `${PATHS[probe]} check failed\n` : 'ok\n';
-      const lines = r.checks.map((c) => `[${c.status === 'Healthy' ? '+' : c.status === 'Degraded' ? '~' : '-'}]${c.name} ${c.status.toLowerCase()}: ${c.message}`);
-      return `${lines.join('\n')}\n${PATHS[probe].slice(1)} ${r.status === 'Unhealthy' ? 'check failed' : 'check passed'} (${r.status})\n`;
-    });
-  }
-  app.get('/v1/health', { schema: { summary: 'Every probe with every check', tags: ['health'] } }, async () => {
-    const [liveness, readiness, startup] = await Promise.all(PROBES.map((p) => health.run(p)));
-    return { liveness, readiness, startup };
-  });
 }

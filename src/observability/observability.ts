@@ -6,9 +6,9 @@
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { HodeiConfig } from '../config.js';
-import { KubernetesProviderMetrics } from '../providers/kubernetes/metrics.js';
-import type { KubeClient } from '../providers/kubernetes/client.js';
-import type { BuiltinExtensions } from '../providers/kubernetes/pools.js';
+import { KubernetesProviderMetrics } from './kubernetes/metrics.js';
+import type { KubeClient } from '../providers/kubernetes/client/client.js';
+import type { BuiltinExtensions } from '../providers/kubernetes/builtin-extensions.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import type { EventStore } from '../store/store.js';
 import { instrumentProvider } from './events/provider-events.js';

@@ -1,5 +1,5 @@
 // Job- and worker-level metrics every provider gets (hodei_jobs_*, hodei_job_*), on an injected
-// registry. Gauges are read from the store at scrape time so every replica reports the same truth.
+// registry. Gauges are read (through the job service) at scrape time so every replica reports the same truth.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { JOB_STATES, type Job } from '../domain/job.js';
 import { REJECTION_REASONS, type RejectionReason } from '../gateway/rejections.js';
@@ -19,18 +19,17 @@ export class PlatformMetrics {
   /** Worker messages and frames the gateway refused, by reason (see gateway/rejections.ts). */
   readonly workerRejections: Counter<'reason'>;
 
-  constructor(registry: Registry, jobs: JobService, private readonly sli?: QueueWaitRecorder) {
-    const store = jobs.store;
+  constructor(registry: Registry, jobs: Pick<JobService, 'countByState' | 'bus'>, private readonly sli?: QueueWaitRecorder) {
     new Gauge({
       name: 'hodei_jobs_queued', help: 'Jobs waiting for a worker (state queued).', registers: [registry],
       async collect() {
-        this.set((await store.countJobsByState()).queued);
+        this.set((await jobs.countByState()).queued);
       },
     });
     new Gauge({
       name: 'hodei_jobs_by_state', help: 'Jobs by state.', labelNames: ['state'], registers: [registry],
       async collect() {
-        const counts = await store.countJobsByState();
+        const counts = await jobs.countByState();
         for (const s of JOB_STATES) this.set({ state: s }, counts[s]);
       },
     });

@@ -1,4 +1,4 @@
-// Metrics and events of queues and schedules. Gauges are read from the store at scrape time (every
+// Metrics and events of queues and schedules. Gauges are read (through the queue service) at scrape time (every
 // replica reports the same truth); counters and events follow the job bus and the schedule ticker.
 // Every series exists at 0 from the first scrape: the default queue, every configured queue and
 // schedule, every deletion reason.
@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { JobState } from '../domain/job.js';
 import type { JobService } from '../jobs/service.js';
 import { SCHEDULE_DELAY_BUCKETS } from '../providers/kubernetes/slo-config.js';
+import type { QueueStats } from '../store/store.js';
 import type { ScheduleTicker } from '../schedules/ticker.js';
 import { TICK_LABEL } from '../schedules/ticker.js';
 import type { EventSource } from './events/types.js';
@@ -23,16 +24,15 @@ export function observeQueues(o: {
   registry: Registry; jobs: JobService; ticker: ScheduleTicker; events: EventSource; sli?: SchedulePunctualityRecorder; now?: () => Date;
 }): void {
   const { registry, jobs, ticker, events, sli } = o;
-  const store = jobs.store;
   const now = o.now ?? (() => new Date());
   const registers = [registry];
 
   /** One store read per scrape, shared by the queue gauges. */
-  let snapshot: Promise<{ at: Date; names: string[]; stats: Awaited<ReturnType<typeof store.queueStats>>; paused: Set<string> }> | null = null;
+  let snapshot: Promise<{ at: Date; names: string[]; stats: QueueStats[]; paused: Set<string> }> | null = null;
   const read = () => {
     snapshot ??= (async () => {
       const at = now();
-      const [stats, queues] = await Promise.all([store.queueStats(at), store.listQueues()]);
+      const { stats, queues } = await jobs.queues.snapshot(at);
       const names = [...new Set(['default', ...queues.map((q) => q.name), ...stats.map((s) => s.queue)])];
       return { at, names, stats, paused: new Set(queues.filter((q) => q.paused).map((q) => q.name)) };
     })().finally(() => setTimeout(() => { snapshot = null; }, 0));
@@ -80,7 +80,7 @@ export function observeQueues(o: {
   const runs = new Counter({
     name: 'hodei_schedule_runs_total', help: 'Schedule ticks by result: triggered (a job was made) or missed.', labelNames: ['schedule', 'result'], registers,
     async collect() {
-      for (const s of await store.listSchedules()) for (const result of ['triggered', 'missed']) this.inc({ schedule: s.name, result }, 0);
+      for (const name of await ticker.scheduleNames()) for (const result of ['triggered', 'missed']) this.inc({ schedule: name, result }, 0);
     },
   });
   const startDelay = new Histogram({ name: 'hodei_schedule_start_delay_seconds', help: 'From a schedule tick to its job running.', buckets: [...SCHEDULE_DELAY_BUCKETS], registers });

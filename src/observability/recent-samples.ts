@@ -1,8 +1,8 @@
 // A ring buffer of the control plane's own recent numbers (jobs, workers, SLIs), sampled every few
 // seconds and served by GET /v1/stats, so the console draws the last 15 minutes without a
 // Prometheus server (the embedded default has none). Bounded: windowSeconds / interval samples.
-import { isWorkerTerminal, WORKER_STATES } from '../domain/worker.js';
-import type { Store } from '../store/store.js';
+import type { JobService } from '../jobs/service.js';
+import type { WorkerService } from '../jobs/workers.js';
 import type { HodeiEvent } from './events/types.js';
 import type { SloEngine } from './slo-engine.js';
 
@@ -104,13 +104,14 @@ export class RecentSamples {
   }
 }
 
-/** The reading the control plane samples: job and worker counts from the store, SLIs from the SLO engine. */
+/** The reading the control plane samples: job and worker counts from their services, SLIs from the SLO engine. */
 export function platformReading(d: {
-  store: Pick<Store, 'countJobsByState' | 'listWorkers'>;
+  jobs: Pick<JobService, 'countByState'>;
+  workers: Pick<WorkerService, 'live'>;
   slo: Pick<SloEngine, 'tracker' | 'slos'>;
 }): () => Promise<SampleReading> {
   return async () => {
-    const [jobs, workers] = await Promise.all([d.store.countJobsByState(), d.store.listWorkers({ states: LIVE_WORKER_STATES })]);
+    const [jobs, workers] = await Promise.all([d.jobs.countByState(), d.workers.live()]);
     // evaluate(), not report(): sampling must not record SLO transitions of its own.
     const { slis } = d.slo.tracker.evaluate(d.slo.slos);
     return {
@@ -123,4 +124,3 @@ export function platformReading(d: {
   };
 }
 
-const LIVE_WORKER_STATES = WORKER_STATES.filter((s) => !isWorkerTerminal(s));

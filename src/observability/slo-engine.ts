@@ -4,7 +4,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import {
   KubernetesSLOs, SliTracker, type KubernetesSLIsData, type SloName, type SloStatus, type SloTargets, type SloViolation,
-} from '../providers/kubernetes/slo.js';
+} from './kubernetes/slo.js';
 import type { EventSource } from './events/types.js';
 import type { Logger } from './logger.js';
 

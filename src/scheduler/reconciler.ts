@@ -4,13 +4,15 @@
 import type { Job } from '../domain/job.js';
 import type { Worker } from '../domain/worker.js';
 import type { JobService } from '../jobs/service.js';
+import type { WorkerService } from '../jobs/workers.js';
 import type { Logger } from '../observability/logger.js';
 import type { WorkerProvider } from '../providers/provider.js';
-import { LIVE_WORKER_STATES, type Scheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import { SerialLoop } from './serial-loop.js';
 
 export interface ReconcilerOptions {
   jobs: JobService;
+  workers: WorkerService;
   provider: WorkerProvider;
   scheduler: Scheduler;
   logger: Logger;
@@ -56,13 +58,9 @@ export class Reconciler {
     return this.loop.stop();
   }
 
-  private get store() {
-    return this.o.jobs.store;
-  }
-
   async reconcile(): Promise<void> {
     const now = this.now().getTime();
-    const live = await this.store.listWorkers({ states: LIVE_WORKER_STATES });
+    const live = await this.o.workers.live();
     for (const w of live) {
       if (this.interruptedProvisioning(w, now)) {
         await this.reprovision(w);
@@ -77,7 +75,7 @@ export class Reconciler {
         await this.lose(w, 'WorkerLost', `no heartbeat for ${Math.round(silentFor / 1000)} s`);
       }
     }
-    const liveNow = await this.store.listWorkers({ states: LIVE_WORKER_STATES });
+    const liveNow = await this.o.workers.live();
     await this.failOrphanedJobs(liveNow, now);
     await this.terminateUnowned();
   }
@@ -102,11 +100,10 @@ export class Reconciler {
 
   /** Retires the half-provisioned worker (its token is refused from now on) and requeues its job, same attempt. */
   private async reprovision(w: Worker): Promise<void> {
-    const retired = await this.store.transitionWorker(w.id, ['provisioning'], 'terminated',
-      { reason: 'Reprovisioned' }, this.now());
+    const retired = await this.o.workers.transition(w.id, ['provisioning'], 'terminated', 'Reprovisioned');
     if (!retired || !w.jobId) return; // it registered meanwhile
     if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 0 });
-    const job = await this.store.getJob(w.jobId);
+    const job = await this.o.jobs.find(w.jobId);
     if (!job || job.workerId !== null && job.workerId !== w.id) return;
     this.log.warn({ workerId: w.id, jobId: job.id, attempt: job.attempt }, 'worker provisioning was interrupted by a restart; re-provisioning');
     await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'worker provisioning interrupted by a control-plane restart');
@@ -140,13 +137,13 @@ export class Reconciler {
   private async terminateUnowned(): Promise<void> {
     // Ask the provider first: a worker provisioned after this is not in its list, so never mistaken.
     const running = await this.o.provider.list();
-    const known = new Set((await this.store.listWorkers({ states: LIVE_WORKER_STATES })).map((w) => w.id));
+    const known = new Set((await this.o.workers.live()).map((w) => w.id));
     const now = this.now().getTime();
     for (const pw of running) {
       if (known.has(pw.workerId)) continue;
       // A worker that just ended may still look running to the provider (its pod not yet seen
       // Succeeded): give it a grace, so its own exit — and the retention policy — decide.
-      const ended = await this.store.getWorker(pw.workerId);
+      const ended = await this.o.workers.get(pw.workerId);
       if (ended && now - Date.parse(ended.updatedAt) < ENDED_WORKER_GRACE_MS) continue;
       this.log.warn({ workerId: pw.workerId, handle: pw.handle }, 'terminating worker nobody owns');
       await this.o.provider.terminate(pw.workerId, { graceMs: 1000 });

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from '../domain/job.js';
 import { isTerminal } from '../domain/job.js';
-import type { Worker, WorkerState } from '../domain/worker.js';
+import { LIVE_WORKER_STATES, type Worker } from '../domain/worker.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { JobService } from '../jobs/service.js';
+import type { WorkerService } from '../jobs/workers.js';
 import type { Logger } from '../observability/logger.js';
 import type { WorkerProvider } from '../providers/provider.js';
 import { hashToken, newToken } from '../util/tokens.js';
@@ -17,6 +18,7 @@ export type WorkerControl = Pick<Gateway, 'cancelJob' | 'offerJob' | 'shutdownWo
 
 export interface SchedulerOptions {
   jobs: JobService;
+  workers: WorkerService;
   provider: WorkerProvider;
   gateway: WorkerControl;
   logger: Logger;
@@ -31,8 +33,6 @@ export interface SchedulerOptions {
   now?: () => Date;
 }
 
-export const LIVE_WORKER_STATES: readonly WorkerState[] = ['provisioning', 'ready', 'busy', 'draining'];
-
 export class Scheduler {
   private readonly loop: SerialLoop;
   private readonly log: Logger;
@@ -43,10 +43,6 @@ export class Scheduler {
     this.now = o.now ?? (() => new Date());
     this.loop = new SerialLoop(() => this.dispatch(), o.pollIntervalMs ?? 1000, (err) =>
       this.log.error({ err }, 'dispatch failed'));
-  }
-
-  private get store() {
-    return this.o.jobs.store;
   }
 
   start(): void {
@@ -72,7 +68,7 @@ export class Scheduler {
   }
 
   private async liveWorkers(): Promise<Worker[]> {
-    return this.store.listWorkers({ states: LIVE_WORKER_STATES, providerId: this.o.provider.id });
+    return this.o.workers.live(this.o.provider.id);
   }
 
   private async dispatch(): Promise<void> {
@@ -83,7 +79,7 @@ export class Scheduler {
     }
     const capacity = this.o.maxWorkers - live.length;
     if (capacity <= 0) return;
-    const jobs = await this.store.claimQueuedJobs(capacity, this.now());
+    const jobs = await this.o.jobs.claim(capacity);
     await Promise.all(jobs.map((job) => this.provisionFor(job)));
     if (jobs.length === capacity) this.loop.wake(); // there may be more
   }
@@ -91,9 +87,8 @@ export class Scheduler {
   private async provisionFor(job: Job): Promise<void> {
     const workerId = `w-${randomUUID()}`;
     const token = newToken();
-    await this.store.insertWorker({
-      id: workerId, providerId: this.o.provider.id, jobId: job.id, ephemeral: this.o.ephemeral,
-      tokenHash: hashToken(token), createdAt: this.now(),
+    await this.o.workers.provisioning({
+      id: workerId, providerId: this.o.provider.id, jobId: job.id, ephemeral: this.o.ephemeral, tokenHash: hashToken(token),
     });
     try {
       const { handle } = await this.o.provider.provision({
@@ -103,12 +98,12 @@ export class Scheduler {
         ...(job.spec.timeoutSeconds ? { timeoutSeconds: job.spec.timeoutSeconds } : {}),
         ...(job.spec.egress?.length ? { egress: job.spec.egress } : {}),
       });
-      await this.store.updateWorker(workerId, { handle });
+      await this.o.workers.provisioned(workerId, handle);
       this.log.info({ jobId: job.id, workerId, attempt: job.attempt }, 'worker provisioned');
     } catch (err) {
       const message = (err as Error).message;
       this.log.warn({ jobId: job.id, workerId, err: message }, 'provisioning failed');
-      await this.store.transitionWorker(workerId, LIVE_WORKER_STATES, 'failed', { reason: 'ProvisioningFailed' }, this.now());
+      await this.o.workers.transition(workerId, LIVE_WORKER_STATES, 'failed', 'ProvisioningFailed');
       await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'provisioning_failed', exitCode: null, message });
     }
   }
@@ -127,13 +122,12 @@ export class Scheduler {
    * finished) or failed; a job it still held gets a failed attempt, retried if attempts remain.
    */
   async onWorkerGone(workerId: string, reason: string, message: string): Promise<void> {
-    const w = await this.store.getWorker(workerId);
+    const w = await this.o.workers.get(workerId);
     if (!w || !LIVE_WORKER_STATES.includes(w.state)) return;
     const finished = w.state === 'draining' || (w.state === 'ready' && !w.jobId);
-    await this.store.transitionWorker(workerId, [w.state], finished ? 'terminated' : 'failed',
-      finished ? {} : { reason }, this.now());
+    await this.o.workers.transition(workerId, [w.state], finished ? 'terminated' : 'failed', finished ? undefined : reason);
     if (finished || !w.jobId) return;
-    const job = await this.store.getJob(w.jobId);
+    const job = await this.o.jobs.find(w.jobId);
     if (!job || isTerminal(job.state) || (job.workerId !== null && job.workerId !== workerId)) return;
     this.log.warn({ workerId, jobId: job.id, reason }, 'worker gone while holding a job');
     await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason, message });

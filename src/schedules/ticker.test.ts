@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JobService } from '../jobs/service.js';
 import { createLogger } from '../observability/logger.js';
 import type { Store } from '../store/store.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from '../store/testing/fresh.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 import { parseCron, ticksBetween } from './cron.js';
 import { ScheduleService } from './service.js';
 import { ScheduleTicker } from './ticker.js';

@@ -59,6 +59,11 @@ export class ScheduleTicker {
     await this.running;
   }
 
+  /** Names of every schedule (the schedule metrics exist at 0 for each). */
+  async scheduleNames(): Promise<string[]> {
+    return (await this.store.listSchedules()).map((s) => s.name);
+  }
+
   /** One pass over every schedule. */
   async tick(): Promise<void> {
     for (const s of await this.store.listSchedules()) {

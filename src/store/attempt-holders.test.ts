@@ -2,8 +2,8 @@
 // records its holder in the same statement, and a worker's own writes are guarded by it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from './store.js';
-import { at, newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at, newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 describe.each(TEST_ENGINES)('job attempt holders on %s', (engine) => {
   let db: ResettableStore;

@@ -2,8 +2,8 @@
 // PGlite has one connection per process, so there the same claims run concurrently on one store.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from './store.js';
-import { at, newJob, newWorker, sha256 } from './testing/fixtures.js';
-import { TEST_ENGINES, freshDatabase, type TestDatabase } from './testing/fresh.js';
+import { at, newJob, newWorker, sha256 } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, freshDatabase, type TestDatabase } from '../../test/support/store/fresh.js';
 
 const JOBS = 500;
 

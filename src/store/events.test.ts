@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/errors.js';
 import type { NewEvent, Store } from './store.js';
-import { at } from './testing/fixtures.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 const event = (i: number, overrides: Partial<NewEvent> = {}): NewEvent => ({
   timestamp: at(i), eventType: i % 2 === 0 ? 'worker.created' : 'worker.deleted', provider: 'local',

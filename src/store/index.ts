@@ -4,10 +4,8 @@ import { openPgliteStore, type OpenOptions } from './pglite.js';
 import { openPostgresStore, type PostgresOptions } from './postgres.js';
 import type { Store } from './store.js';
 
-export type * from './store.js';
 export { openPgliteStore, type OpenOptions } from './pglite.js';
 export { openPostgresStore, type PostgresOptions } from './postgres.js';
-export { loadMigrations, MIGRATIONS_DIR, type Migration } from './migrate.js';
 
 export interface StoreConfig extends PostgresOptions {
   /** PGlite data directory (the embedded default). */

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Store } from './store.js';
-import { at, newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at, newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 describe.each(TEST_ENGINES)('jobs on %s', (engine) => {
   let db: ResettableStore;

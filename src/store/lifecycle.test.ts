@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMigrations } from './migrate.js';
 import type { Store } from './store.js';
-import { at, newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, freshDatabase } from './testing/fresh.js';
+import { at, newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, freshDatabase } from '../../test/support/store/fresh.js';
 
 describe('migrations on disk', () => {
   it('are numbered upwards without duplicates and include the events table', () => {

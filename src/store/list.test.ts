@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../errors/errors.js';
 import type { Store } from './store.js';
-import { newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, freshStore } from './testing/fresh.js';
+import { newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, freshStore } from '../../test/support/store/fresh.js';
 
 describe.each(TEST_ENGINES)('listJobs and logs on %s', (engine) => {
   let store: Store;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../domain/job.js';
 import type { Store } from './store.js';
-import { at, newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, freshDatabase, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at, newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, freshDatabase, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 const settings = (s: Partial<{ concurrency: number | null; paused: boolean; quota: object }> = {}) =>
   ({ concurrency: null, paused: false, quota: {}, ...s });

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../domain/job.js';
 import type { Store } from './store.js';
-import { at, newJob } from './testing/fixtures.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at, newJob } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 describe.each(TEST_ENGINES)('retention on %s', (engine) => {
   let db: ResettableStore;

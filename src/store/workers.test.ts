@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, HodeiError } from '../errors/errors.js';
 import type { Store } from './store.js';
-import { at, newWorker, sha256 } from './testing/fixtures.js';
-import { TEST_ENGINES, resettableStore, type ResettableStore } from './testing/fresh.js';
+import { at, newWorker, sha256 } from '../../test/support/store/fixtures.js';
+import { TEST_ENGINES, resettableStore, type ResettableStore } from '../../test/support/store/fresh.js';
 
 describe.each(TEST_ENGINES)('workers on %s', (engine) => {
   let db: ResettableStore;

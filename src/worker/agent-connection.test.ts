@@ -7,12 +7,12 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { runWorkerCommand, USAGE_EXIT } from '../cli/worker.js';
-import { FakeBackend } from '../gateway/testing/fake-backend.js';
-import { startGateway, waitFor, type RunningGateway } from '../gateway/testing/harness.js';
-import { rawClient, register } from '../gateway/testing/raw-client.js';
+import { FakeBackend } from '../../test/support/gateway/fake-backend.js';
+import { startGateway, waitFor, type RunningGateway } from '../../test/support/gateway/harness.js';
+import { rawClient, register } from '../../test/support/gateway/raw-client.js';
 import { hodeiCliCommand, packageRoot } from '../util/paths.js';
 import { AGENT_EXIT } from './agent.js';
-import { groupAlive, startAgent, type TestAgent } from './testing/agent-harness.js';
+import { groupAlive, startAgent, type TestAgent } from '../../test/support/worker/agent-harness.js';
 
 const gateways: RunningGateway[] = [];
 const agents: TestAgent[] = [];

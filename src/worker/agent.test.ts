@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBackend } from '../gateway/testing/fake-backend.js';
-import { startGateway, waitFor, type RunningGateway } from '../gateway/testing/harness.js';
-import { groupAlive, startAgent, type TestAgent } from './testing/agent-harness.js';
+import { FakeBackend } from '../../test/support/gateway/fake-backend.js';
+import { startGateway, waitFor, type RunningGateway } from '../../test/support/gateway/harness.js';
+import { groupAlive, startAgent, type TestAgent } from '../../test/support/worker/agent-harness.js';
 
 let gw: RunningGateway | undefined;
 let agents: TestAgent[] = [];

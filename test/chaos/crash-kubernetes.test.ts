@@ -2,8 +2,8 @@
 // lost, run twice or stuck, and no pod or token Secret left behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { startTestSim } from '../support/kubernetes/sim.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { crashRound, JOBS, ROUNDS } from './rounds.js';
 
 let sim: KubeSim;

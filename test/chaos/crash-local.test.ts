@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freshDatabase, TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { freshDatabase, TEST_ENGINES } from '../support/store/fresh.js';
 import { crashRound, JOBS, leftoverProcesses, ROUNDS } from './rounds.js';
 
 describe.each(TEST_ENGINES)('control plane SIGKILL rounds, local provider, %s', (engine) => {

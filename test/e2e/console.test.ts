@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { consoleDir } from '../../src/api/routes/console.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { launchBrowser, seriousA11yViolations, type TestBrowser } from '../support/browser.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';

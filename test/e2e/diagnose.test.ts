@@ -2,7 +2,7 @@
 // the simulator, after real failures: quota exhausted and an image that cannot be pulled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { runCli, startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 
 let sim: KubeSim;

@@ -11,10 +11,10 @@ import { startControlPlane, type ControlPlane } from '../../src/control-plane/co
 import { isTerminal, type Job } from '../../src/domain/job.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { WorkerProvider } from '../../src/providers/provider.js';
-import { freshDatabase, type TestDatabase, type TestEngine } from '../../src/store/testing/fresh.js';
+import { freshDatabase, type TestDatabase, type TestEngine } from '../support/store/fresh.js';
 import { hodeiCliCommand } from '../../src/util/paths.js';
 import { newToken } from '../../src/util/tokens.js';
-export { freePort } from '../../src/testing/wait.js';
+export { freePort } from '../support/wait.js';
 
 /** Short intervals so lost workers and retries resolve within a test. */
 export const FAST: Partial<HodeiConfig> = {

@@ -2,7 +2,7 @@
 // plane of this run (test/support/k8s-real-setup.ts), as the `hodei` ServiceAccount of deploy/.
 import * as vitest from 'vitest';
 import { silentLogger } from '../../src/observability/logger.js';
-import { runProviderConformance } from '../../src/providers/conformance.js';
+import { runProviderConformance } from '../support/provider-conformance.js';
 import { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
 import type { KubernetesSettings } from '../../src/providers/kubernetes/config.js';
 import { realCluster } from '../support/k8s-real-context.js';

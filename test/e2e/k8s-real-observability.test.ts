@@ -8,10 +8,10 @@
 // WorkerCreationFailures and NetworkPolicyViolations alerts fire on this real-backend data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PATHS, generateAll } from '../../monitoring/src/generate.js';
-import { poll, startPrometheusFor, type TestPrometheus } from '../../monitoring/testing/prometheus.js';
+import { poll, startPrometheusFor, type TestPrometheus } from '../support/monitoring/prometheus.js';
 import type { HodeiEvent } from '../../src/observability/events/types.js';
 import type { SloReport } from '../../src/observability/slo-engine.js';
-import { POLICY_NAMES } from '../../src/providers/kubernetes/network-policy.js';
+import { POLICY_NAMES } from '../../src/providers/kubernetes/network-policy/network-policy.js';
 import { realCluster } from '../support/k8s-real-context.js';
 import { dispatched, flowSchemaFor, grantWorkerNamespace, kubectl, nodeAdmin, serviceAccountKubeconfig } from '../support/k8s-real.js';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';

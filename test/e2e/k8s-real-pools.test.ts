@@ -5,8 +5,8 @@
 // the Deployment; the real ReplicaSet controller and scheduler place the pods, whose real agents
 // register with the pool's token. Both pools are created at once: the HPA syncs every 15 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_METRIC } from '../../src/providers/kubernetes/pool-spec.js';
-import type { PoolView } from '../../src/providers/kubernetes/pools.js';
+import { QUEUE_METRIC } from '../../src/providers/kubernetes/pools/spec.js';
+import type { PoolView } from '../../src/jobs/pools.js';
 import { realCluster } from '../support/k8s-real-context.js';
 import { grantWorkerNamespace, kubectl, nodeAdmin } from '../support/k8s-real.js';
 import { startTestServer, waitFor, type TestServer } from './harness.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import { isTerminal } from '../../src/domain/job.js';
 import { RemoteApi } from '../../src/kube-sim/remote/api.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { realCluster } from '../support/k8s-real-context.js';
 import { grantWorkerNamespace, kubectl } from '../support/k8s-real.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realCluster } from '../support/k8s-real-context.js';
 import { grantWorkerNamespace, kubeconfigWithoutPodCreate, kubectl } from '../support/k8s-real.js';
 import { runCli, startServerProcess, startTestServer, waitFor, waitForJob, type ServerProcess } from './harness.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 
 const ctx = realCluster('k8s-real e2e');

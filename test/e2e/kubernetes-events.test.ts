@@ -6,7 +6,7 @@ import type { KubeSim } from '../../src/kube-sim/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { KubernetesProviderEventMap } from '../../src/providers/kubernetes/events.js';
 import { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';
 
 const NS = 'hodei-events';

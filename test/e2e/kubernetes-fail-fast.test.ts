@@ -4,7 +4,7 @@
 // reason is the job's, the metric label's, the worker.failed event's and `hodei diagnose`'s.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { runCli, startTestServer, waitForJob, type TestServer } from './harness.js';
 
 let sim: KubeSim;

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import type { ApiRequestEvent } from '../../src/providers/kubernetes/client.js';
+import type { ApiRequestEvent } from '../../src/providers/kubernetes/client/client.js';
 import { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 /** 100 in the issue; HODEI_K8S_FAULT_JOBS lowers it on a slow machine. */

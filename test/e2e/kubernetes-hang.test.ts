@@ -3,7 +3,7 @@
 // event; readiness names the outage and comes back by itself once the server answers again.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';
 
 let sim: KubeSim;

@@ -4,7 +4,7 @@
 // `hodei health --verbose` shows the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { runCli, startTestServer, waitFor, type TestServer } from './harness.js';
 
 let sim: KubeSim;

@@ -4,9 +4,9 @@
 // flow-log exporter) is counted, recorded naming the policy and the peer, and named by diagnose.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { clientsFor } from '../../src/kube-sim/testing/index.js';
-import { simAdmin } from '../../src/providers/kubernetes/pool-test-helpers.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { clientsFor } from '../support/kube-sim/clients.js';
+import { simAdmin } from '../support/kubernetes/pools.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { runCli, startTestServer, type TestServer } from './harness.js';
 
 let sim: KubeSim;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { KubernetesProvider } from '../../src/providers/kubernetes/kubernetes-provider.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const NS = 'hodei-outage';

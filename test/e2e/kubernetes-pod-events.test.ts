@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 
 const run = promisify(execFile);

@@ -4,8 +4,8 @@
 // is a job failure, never a worker.failed — the worker-creation SLO counts only the platform's.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { clientsFor } from '../../src/kube-sim/testing/index.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { clientsFor } from '../support/kube-sim/clients.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';
 
 let sim: KubeSim;

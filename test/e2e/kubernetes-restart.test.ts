@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import { isTerminal } from '../../src/domain/job.js';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
-import { startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { freshDatabase } from '../support/store/fresh.js';
+import { startTestSim } from '../support/kubernetes/sim.js';
 import { newToken } from '../../src/util/tokens.js';
 import { freePort, startServerProcess, waitFor, type ServerProcess } from './harness.js';
 

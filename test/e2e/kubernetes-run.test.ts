@@ -4,9 +4,9 @@
 // and the pod and its token Secret are gone afterwards (retention never).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
-import type { PodJson } from '../../src/providers/kubernetes/pod-status.js';
-import { poll, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import type { PodJson } from '../../src/providers/kubernetes/pods/pod-status.js';
+import { poll, startTestSim } from '../support/kubernetes/sim.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { runCli, startServerProcess, type ServerProcess } from './harness.js';
 

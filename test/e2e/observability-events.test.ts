@@ -14,7 +14,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { SloReport } from '../../src/observability/slo-engine.js';
 import { LocalProcessProvider } from '../../src/providers/local/local-provider.js';
 import type { ProvisionRequest } from '../../src/providers/provider.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { FAST, runCli, waitFor, waitForJob } from './harness.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import type { HodeiEvent } from '../../src/observability/events/types.js';
 import type { SloReport } from '../../src/observability/slo-engine.js';
-import { poll, simSettings, startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { poll, simSettings, startTestSim } from '../support/kubernetes/sim.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';
 
 const NS = 'hodei-obs';

@@ -2,7 +2,7 @@
 // the real CLI, real local workers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/job.js';
-import { TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { TEST_ENGINES } from '../support/store/fresh.js';
 import type { TemplateRecord } from '../../src/store/store.js';
 import { runCli, startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 

@@ -5,7 +5,7 @@
 // which may precede the end of a job it found finished.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/job.js';
-import { TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { TEST_ENGINES } from '../support/store/fresh.js';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 import type { QueueView } from '../../src/jobs/queues.js';
 import { queueCall } from '../support/queues.js';

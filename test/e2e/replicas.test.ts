@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { startTestServer, waitForJob, type TestServer } from './harness.js';
 
 let a: TestServer;

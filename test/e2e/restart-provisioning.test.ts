@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import { isTerminal } from '../../src/domain/job.js';
-import { newWorker, jobSpec } from '../../src/store/testing/fixtures.js';
-import { freshDatabase, TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { newWorker, jobSpec } from '../support/store/fixtures.js';
+import { freshDatabase, TEST_ENGINES } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { freePort, startServerProcess, waitFor } from './harness.js';
 

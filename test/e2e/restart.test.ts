@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import { isTerminal } from '../../src/domain/job.js';
-import { freshDatabase, TEST_ENGINES } from '../../src/store/testing/fresh.js';
+import { freshDatabase, TEST_ENGINES } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { freePort, runCli, startServerProcess, waitFor } from './harness.js';
 

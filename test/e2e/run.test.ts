@@ -1,7 +1,7 @@
 // The job path end to end: CLI → API → scheduler → local provider → agent → logs and result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
-import { groupAlive } from '../../src/worker/testing/agent-harness.js';
+import { groupAlive } from '../support/worker/agent-harness.js';
 
 let s: TestServer;
 const env = (): Record<string, string> => ({ HODEI_URL: s.url, HODEI_API_TOKEN: s.token });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import type { ScheduleRun } from '../../src/store/store.js';
-import { freshDatabase } from '../../src/store/testing/fresh.js';
+import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 import { freePort, startServerProcess, waitFor, type ServerProcess } from './harness.js';
 

@@ -2,7 +2,7 @@
 // retried when attempts remain.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
-import { groupAlive } from '../../src/worker/testing/agent-harness.js';
+import { groupAlive } from '../support/worker/agent-harness.js';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { RemoteApi } from '../../src/kube-sim/remote/api.js';
-import { startTestSim } from '../../src/providers/kubernetes/testing/sim.js';
+import { startTestSim } from '../support/kubernetes/sim.js';
 import { realCluster } from '../support/k8s-real-context.js';
 import { CATALOGUE, statusView, type Target } from './catalogue.js';
 

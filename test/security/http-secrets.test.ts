@@ -4,8 +4,8 @@
 // answers, error messages. Env, args and command come back only inside the job's own `spec`
 // (the API returns them on purpose; secrets only by name) and appear nowhere else.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshPostgresUrl } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
+import { freshPostgresUrl } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
 import type { TestServer } from '../e2e/harness.js';
 import { startTcpProxy, type TcpProxy } from './support-proxy.js';
 import { bearer, marker, rawRequest, startInertServer, type RawResponse } from './support.js';

@@ -2,8 +2,8 @@
 // more when it recovers), and requests succeed again by themselves once the store is back. The
 // store is the real test PostgreSQL behind a TCP proxy the test cuts and restores.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshPostgresUrl } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
+import { freshPostgresUrl } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
 import type { TestServer } from '../e2e/harness.js';
 import { startTcpProxy, type TcpProxy } from './support-proxy.js';
 import { bearer, marker, rawRequest, startInertServer } from './support.js';

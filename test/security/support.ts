@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { connect } from 'node:net';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, WorkerProvider } from '../../src/providers/provider.js';
 import type { HodeiConfig } from '../../src/config.js';
-import type { TestEngine } from '../../src/store/testing/fresh.js';
+import type { TestEngine } from '../support/store/fresh.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
 
 export interface RawResponse {

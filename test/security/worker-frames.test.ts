@@ -4,9 +4,9 @@
 // reaches a log, event or metric, and the control plane keeps serving. Runs on every store engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/gateway/protocol.js';
-import { TEST_ENGINES } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
-import { register, type RawClient } from '../../src/gateway/testing/raw-client.js';
+import { TEST_ENGINES } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
+import { register, type RawClient } from '../support/gateway/raw-client.js';
 import {
   handWorker, rejectedEvent, rejectedEvents, rejections, resume, startSecurityServer, type HandWorker, type SecurityServer,
 } from './worker-support.js';

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/gateway/protocol.js';
 import { parseWorkerMessage } from '../../src/gateway/validate.js';
-import { TEST_ENGINES } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
-import type { RawClient } from '../../src/gateway/testing/raw-client.js';
+import { TEST_ENGINES } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
+import type { RawClient } from '../support/gateway/raw-client.js';
 import { handWorker, rejectedEvents, resume, startSecurityServer, type HandWorker, type SecurityServer } from './worker-support.js';
 
 const TOTAL_CASES = Number(process.env.HODEI_FUZZ_CASES ?? 10_000);

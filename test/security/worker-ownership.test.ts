@@ -3,9 +3,9 @@
 // with an error, the connection closed, a worker.rejected event recorded and the refusal counted —
 // and changes nothing. Runs against a real control plane on every store engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ENGINES } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
-import { register } from '../../src/gateway/testing/raw-client.js';
+import { TEST_ENGINES } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
+import { register } from '../support/gateway/raw-client.js';
 import {
   handWorker, rejectedEvent, rejections, resume, startSecurityServer, workerForJob, type SecurityServer,
 } from './worker-support.js';

@@ -7,9 +7,9 @@ import type { HodeiEvent } from '../../src/observability/events/types.js';
 import type {
   HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider,
 } from '../../src/providers/provider.js';
-import type { TestEngine } from '../../src/store/testing/fresh.js';
-import { poll } from '../../src/testing/wait.js';
-import { rawClient, register, type RawClient } from '../../src/gateway/testing/raw-client.js';
+import type { TestEngine } from '../support/store/fresh.js';
+import { poll } from '../support/wait.js';
+import { rawClient, register, type RawClient } from '../support/gateway/raw-client.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
 
 /** A provider that runs nothing: each provision request (with its token) waits for the test. */

@@ -1,12 +1,10 @@
 // /v1/pools: worker pools (a Kubernetes Deployment + HPA of long-lived workers). The routes are a
-// thin JSON-Schema-validated edge over the Kubernetes provider's PoolManager; with any other
-// provider they answer 409 CONFLICT ("pools need the kubernetes provider").
+// thin JSON-Schema-validated edge over the control plane's PoolService (jobs/pools.ts); with any
+// provider but Kubernetes they answer 409 CONFLICT ("pools need the kubernetes provider").
 import type { FastifyInstance } from 'fastify';
 import { HodeiError } from '../../errors/errors.js';
-import type { PoolManager, PoolUpdate } from '../../providers/kubernetes/pools.js';
-import { POOL_NAME_PATTERN, poolSpecProperties } from '../../providers/kubernetes/pool-spec.js';
-import type { WorkerProvider } from '../../providers/provider.js';
-import type { PoolStore } from '../../store/store.js';
+import type { PoolService, PoolUpdate } from '../../jobs/pools.js';
+import { POOL_NAME_PATTERN, poolSpecProperties } from '../../providers/kubernetes/pools/spec.js';
 import { errorSchema } from '../schemas.js';
 
 const nameParams = {
@@ -43,51 +41,31 @@ const poolView = {
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema };
 
-/** The PoolManager of a Kubernetes provider (also through observability's transparent wrapper). */
-export function poolsOf(provider: WorkerProvider): PoolManager | undefined {
-  const extras = (provider as Partial<{ extras: { pools?: PoolManager } }>).extras;
-  return extras?.pools;
-}
-
-/**
- * Binds the provider's pools to the store and returns the route plugin; `setServerUrl` passes the
- * URL agents call back to once the server listens.
- */
-export function poolsPlugin(provider: WorkerProvider, store: PoolStore): { plugin: (app: FastifyInstance) => void; setServerUrl: (url: string) => void } {
-  const pools = poolsOf(provider);
-  pools?.bind(store);
-  return { plugin: (app) => poolRoutes(app, pools), setServerUrl: (url) => pools?.bind(store, url) };
-}
-
-export function poolRoutes(app: FastifyInstance, pools: PoolManager | undefined): void {
-  const need = (): PoolManager => {
-    if (!pools) throw new HodeiError('CONFLICT', 'worker pools need the kubernetes provider');
-    return pools;
-  };
+export function poolRoutes(app: FastifyInstance, pools: PoolService): void {
   app.get('/v1/pools', {
     schema: { summary: 'List worker pools with their HPA status', tags: ['pools'], response: { 200: { type: 'object', properties: { pools: { type: 'array', items: poolView } } }, ...errors } },
-  }, async () => ({ pools: await need().list() }));
+  }, async () => ({ pools: await pools.list() }));
 
   app.post<{ Body: { name: string } & Record<string, unknown> }>('/v1/pools', {
     schema: { summary: 'Create a worker pool (Deployment + HPA)', tags: ['pools'], body: createBody, response: { 201: poolView, ...errors } },
   }, async (req, reply) => {
     const { name, ...spec } = req.body;
-    const view = await need().create(name, spec);
+    const view = await pools.create(name, spec);
     return reply.status(201).header('location', `/v1/pools/${name}`).send(view);
   });
 
   app.get<{ Params: { name: string } }>('/v1/pools/:name', {
     schema: { summary: 'Get a worker pool', tags: ['pools'], params: nameParams, response: { 200: poolView, ...errors } },
-  }, (req) => need().get(req.params.name));
+  }, (req) => pools.get(req.params.name));
 
   app.patch<{ Params: { name: string }; Body: PoolUpdate }>('/v1/pools/:name', {
     schema: { summary: 'Update min, max, target of a pool', tags: ['pools'], params: nameParams, body: updateBody, response: { 200: poolView, ...errors } },
-  }, (req) => need().update(req.params.name, req.body));
+  }, (req) => pools.update(req.params.name, req.body));
 
   app.delete<{ Params: { name: string } }>('/v1/pools/:name', {
     schema: { summary: 'Delete a pool (revokes its token; its pods are deleted)', tags: ['pools'], params: nameParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (req, reply) => {
-    if (!(await need().delete(req.params.name))) throw new HodeiError('NOT_FOUND', `pool '${req.params.name}' not found`, { name: req.params.name });
+    if (!(await pools.delete(req.params.name))) throw new HodeiError('NOT_FOUND', `pool '${req.params.name}' not found`, { name: req.params.name });
     return reply.status(204).send();
   });
 }

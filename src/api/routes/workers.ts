@@ -1,7 +1,7 @@
 // /v1/workers: the workers the control plane knows of.
 import type { FastifyInstance } from 'fastify';
 import { WORKER_STATES, type WorkerState } from '../../domain/worker.js';
-import type { Store } from '../../store/store.js';
+import type { WorkerService } from '../../jobs/workers.js';
 import { errorSchema } from '../schemas.js';
 
 const workerSchema = {
@@ -14,7 +14,7 @@ const workerSchema = {
   },
 } as const;
 
-export function workerRoutes(app: FastifyInstance, store: Store): void {
+export function workerRoutes(app: FastifyInstance, workers: WorkerService): void {
   app.get<{ Querystring: { state?: WorkerState; all: boolean } }>('/v1/workers', {
     schema: {
       summary: 'List workers (live ones unless all=true or a state is given)', tags: ['workers'],
@@ -27,6 +27,6 @@ export function workerRoutes(app: FastifyInstance, store: Store): void {
   }, async (req) => {
     const { state, all } = req.query;
     const states = state ? [state] : all ? undefined : WORKER_STATES.filter((s) => s !== 'terminated' && s !== 'failed');
-    return { workers: await store.listWorkers(states ? { states } : {}) };
+    return { workers: await workers.list(states ? { states } : {}) };
   });
 }

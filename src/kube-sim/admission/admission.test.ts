@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, clientsFor, podBody, startWithClients, type SimClients } from '../testing/index.js';
+import { apiError, clientsFor, podBody, startWithClients, type SimClients } from '../../../test/support/kube-sim/clients.js';
 
 let c: SimClients;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import type { FaultConfig } from '../faults.js';
 import type { RbacPolicy } from '../rbac.js';
 import type { ApiContext } from './context.js';
 import { parseJson, readBody, sendJson } from './http.js';
-import { handleControllerAdmin } from '../controllers/admin-routes.js';
+import { handleControllerAdmin } from './admin-routes.js';
 
 export async function handleAdmin(ctx: ApiContext, adminToken: string, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   const method = req.method ?? 'GET';
@@ -33,7 +33,7 @@ export async function handleAdmin(ctx: ApiContext, adminToken: string, req: Inco
       return sendJson(res, 200, { users: policy.users.map((u) => u.name) });
     }
     default:
-      // Routes of the built-in controllers (metrics, network-policy connections): controllers/admin-routes.ts.
+      // Routes of the built-in controllers (metrics, network-policy connections): admin-routes.ts.
       if (await handleControllerAdmin(ctx.store, req, res, path)) return;
       throw new NotFoundAdmin();
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
-import { apiError, podBody, startWithClients, type SimClients } from '../testing/index.js';
+import { apiError, podBody, startWithClients, type SimClients } from '../../../test/support/kube-sim/clients.js';
 
 let c: SimClients;
 beforeAll(async () => { c = await startWithClients(); });

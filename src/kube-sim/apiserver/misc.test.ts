@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsV1Api, Log, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { apiError, podBody, startWithClients, type SimClients } from '../testing/index.js';
+import { apiError, podBody, startWithClients, type SimClients } from '../../../test/support/kube-sim/clients.js';
 
 let c: SimClients;
 beforeAll(async () => { c = await startWithClients({ tls: false }); });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInformer, PatchStrategy, setHeaderOptions, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { podBody, startWithClients, type SimClients } from '../testing/index.js';
+import { podBody, startWithClients, type SimClients } from '../../../test/support/kube-sim/clients.js';
 
 let c: SimClients;
 beforeAll(async () => { c = await startWithClients({ bookmarkIntervalMs: 100, tls: false }); });

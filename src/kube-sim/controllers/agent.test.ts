@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import { startControlPlane, type ControlPlane } from '../../control-plane/control-plane.js';
 import { createLogger } from '../../observability/logger.js';
-import { freshPgliteDataDir } from '../../store/testing/fresh.js';
+import { freshPgliteDataDir } from '../../../test/support/store/fresh.js';
 import { hashToken, newToken } from '../../util/tokens.js';
-import type { SimClients } from '../testing/index.js';
-import { groupAlive, startSim, waitFor } from './test-helpers.js';
+import type { SimClients } from '../../../test/support/kube-sim/clients.js';
+import { groupAlive, startSim, waitFor } from '../../../test/support/kube-sim/controllers.js';
 
 let c: SimClients;
 let cp: ControlPlane;

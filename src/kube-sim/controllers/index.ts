@@ -7,7 +7,7 @@ import { Scheduler } from './scheduler.js';
 import { ReplicaSetController } from './replicaset.js';
 import { DeploymentController } from './deployment.js';
 import { HpaController } from './hpa.js';
-import { NetworkPolicyController } from '../netpol/controller.js';
+import { NetworkPolicyController } from './network-policy.js';
 import { EventsV1Mirror } from './events-v1.js';
 
 export type { SimControllerOptions, SimNodeSpec, SimTaint } from './options.js';

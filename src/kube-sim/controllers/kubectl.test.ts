@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerKubeSimCommand } from '../../cli/kube-sim.js';
-import { clientsFor } from '../testing/index.js';
-import { waitFor } from './test-helpers.js';
+import { clientsFor } from '../../../test/support/kube-sim/clients.js';
+import { waitFor } from '../../../test/support/kube-sim/controllers.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'kube-sim-cli-'));

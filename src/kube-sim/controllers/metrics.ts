@@ -9,7 +9,7 @@
 //   GET    /__sim/pod-metrics
 import { errors, type ObjectStore } from '../store/index.js';
 import { isQuantity, toMilli } from '../quantity.js';
-import { addAdminRoute, requireBody } from './admin-routes.js';
+import { addAdminRoute, requireBody } from '../apiserver/admin-routes.js';
 import { ANNOTATIONS } from './kubelet/annotations.js';
 import type { Pod } from './pod-types.js';
 import { podRequests } from './requests.js';

@@ -2,8 +2,8 @@
 // ImagePullBackOff, OOMKilled, DeadlineExceeded, exceeded quota; plus a normal completion.
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiError, type SimClients } from '../testing/index.js';
-import { startSim, waitFor } from './test-helpers.js';
+import { apiError, type SimClients } from '../../../test/support/kube-sim/clients.js';
+import { startSim, waitFor } from '../../../test/support/kube-sim/controllers.js';
 
 let c: SimClients;
 const ns = 'failures';

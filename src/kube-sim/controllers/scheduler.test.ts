@@ -2,8 +2,8 @@
 // capacity counted from bound pods; the messages kube-scheduler gives when nothing fits.
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimClients } from '../testing/index.js';
-import { startSim, waitFor } from './test-helpers.js';
+import type { SimClients } from '../../../test/support/kube-sim/clients.js';
+import { startSim, waitFor } from '../../../test/support/kube-sim/controllers.js';
 
 let c: SimClients;
 const ns = 'sched';

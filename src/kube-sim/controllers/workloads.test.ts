@@ -2,8 +2,8 @@
 // from cpu utilisation, observed only through @kubernetes/client-node (+ the sim's admin API).
 import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimClients } from '../testing/index.js';
-import { admin, startSim, waitFor } from './test-helpers.js';
+import type { SimClients } from '../../../test/support/kube-sim/clients.js';
+import { admin, startSim, waitFor } from '../../../test/support/kube-sim/controllers.js';
 
 let c: SimClients;
 const ns = 'pools';

@@ -1,8 +1,8 @@
 // Network policies: a default-deny egress plus an allow-list answers allowed/denied per
 // destination; a denial becomes a Warning event (NetworkPolicyViolation) on the pod and is counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimClients } from '../testing/index.js';
-import { admin, startSim, waitFor } from '../controllers/test-helpers.js';
+import type { SimClients } from '../../../test/support/kube-sim/clients.js';
+import { admin, startSim, waitFor } from '../../../test/support/kube-sim/controllers.js';
 import { cidrContains } from './cidr.js';
 
 let c: SimClients;

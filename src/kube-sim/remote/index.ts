@@ -9,7 +9,7 @@ import { Kubelet } from '../controllers/kubelet/kubelet.js';
 import { nodeLayout, type SimNode } from '../controllers/nodes.js';
 import type { SimControllerOptions } from '../controllers/options.js';
 import { SimMetrics } from '../controllers/metrics.js';
-import { NetworkPolicyController } from '../netpol/controller.js';
+import { NetworkPolicyController } from '../controllers/network-policy.js';
 import { ObjectStore, systemClock } from '../store/index.js';
 import { PodLogRegistry, type SimContext, type SimLogger } from '../types.js';
 import { RemoteApi } from './api.js';

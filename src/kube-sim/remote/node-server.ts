@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { sendJson, sendStatus, toStatusError } from '../apiserver/http.js';
-import { handleControllerAdmin } from '../controllers/admin-routes.js';
+import { handleControllerAdmin } from '../apiserver/admin-routes.js';
 import { StatusError, type ObjectStore } from '../store/index.js';
 import type { PodLogRegistry, PodLogRequest } from '../types.js';
 import type { MetricsApi } from './metrics-api.js';

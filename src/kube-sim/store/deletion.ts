@@ -2,10 +2,10 @@
 // (deletionTimestamp + deletionGracePeriodSeconds), finalizers, ownerReference cascades
 // (Background, Foreground, Orphan) and namespace termination.
 import { errors } from './errors.js';
-import { R, resourceKey } from './resources.js';
+import { R, resourceKey, type ResourceRef } from './resources.js';
 import { gracePeriodFor } from './strategy.js';
-import { rfc3339, type KubeObject, type StoredObject } from './types.js';
-import type { Bucket, ObjectStore } from './store.js';
+import { rfc3339, type Clock, type KubeObject, type StoredObject } from './types.js';
+import type { Bucket } from './bucket.js';
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
@@ -24,6 +24,16 @@ export interface DeleteResult {
   removed: boolean;
 }
 
+/** What deletion needs of the object store (store.ts implements it; no import back, no cycle). */
+export interface DeletionHost {
+  readonly clock: Clock;
+  bucket(ref: ResourceRef): Bucket;
+  resources(): Bucket[];
+  commit(b: Bucket, type: 'ADDED' | 'MODIFIED', o: KubeObject, old: StoredObject | undefined): StoredObject;
+  remove(b: Bucket, old: StoredObject, last?: KubeObject): void;
+  mutate(ref: ResourceRef, namespace: string | undefined, name: string, fn: (draft: KubeObject) => void): StoredObject | undefined;
+}
+
 const FOREGROUND = 'foregroundDeletion';
 const keyOf = (b: Bucket, o: KubeObject) => `${resourceKey(b.def)}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`;
 
@@ -34,7 +44,7 @@ export class Deleter {
   private readonly uids = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly store: ObjectStore, private readonly expireGrace: boolean) {}
+  constructor(private readonly store: DeletionHost, private readonly expireGrace: boolean) {}
 
   close(): void {
     for (const t of this.timers.values()) clearTimeout(t);

@@ -7,8 +7,11 @@ import { apiVersionOf, resolveResource, resourceKey, R, STORED_RESOURCES, type R
 import { combine, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { applyPatch, type PatchType } from './patch.js';
 import { hasStatusSubresource, prepareForCreate, specOf } from './strategy.js';
-import { History, makeEvent, Watcher } from './watch.js';
+import { Bucket, type ChangeListener } from './bucket.js';
+import { makeEvent, Watcher } from './watch.js';
 import { Deleter, type DeleteOptions, type DeleteResult } from './deletion.js';
+
+export { Bucket, type ChangeListener } from './bucket.js';
 import { rfc3339, systemClock, type Clock, type KubeObject, type ResourceDef, type StoreEvent, type StoredObject } from './types.js';
 
 export interface StoreOptions {
@@ -49,46 +52,6 @@ export interface WriteOptions {
 
 /** Admission: called before each create/update is committed; throw a StatusError to refuse. */
 export type AdmissionPlugin = (op: 'create' | 'update', def: ResourceDef, obj: KubeObject, old: StoredObject | undefined) => void;
-
-export type ChangeListener = (ev: StoreEvent) => void;
-
-/** One resource's objects, indexes and watchers. */
-export class Bucket {
-  readonly byNs = new Map<string, Map<string, StoredObject>>();
-  private sortedNames = new Map<string, string[]>();
-  private sortedNs: string[] | undefined;
-  readonly history: History;
-  readonly watchers = new Set<Watcher>();
-  readonly listeners = new Set<ChangeListener>();
-  count = 0;
-  constructor(readonly def: ResourceDef, historySize: number) {
-    this.history = new History(historySize);
-  }
-  get(ns: string, name: string): StoredObject | undefined {
-    return this.byNs.get(ns)?.get(name);
-  }
-  set(ns: string, name: string, o: StoredObject): void {
-    let m = this.byNs.get(ns);
-    if (!m) { m = new Map(); this.byNs.set(ns, m); this.sortedNs = undefined; }
-    if (!m.has(name)) { this.count++; this.sortedNames.delete(ns); }
-    m.set(name, o);
-  }
-  remove(ns: string, name: string): void {
-    const m = this.byNs.get(ns);
-    if (m?.delete(name)) { this.count--; this.sortedNames.delete(ns); }
-  }
-  /** Objects in key order (namespace, name): the order list pagination relies on. */
-  *ordered(ns: string | undefined): Generator<StoredObject> {
-    const nss = ns !== undefined ? [ns] : (this.sortedNs ??= [...this.byNs.keys()].sort());
-    for (const n of nss) {
-      const m = this.byNs.get(n);
-      if (!m) continue;
-      let names = this.sortedNames.get(n);
-      if (!names) { names = [...m.keys()].sort(); this.sortedNames.set(n, names); }
-      for (const name of names) { const o = m.get(name); if (o) yield o; }
-    }
-  }
-}
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 

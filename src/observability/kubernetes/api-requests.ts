@@ -2,7 +2,7 @@
 // client judged it: isFailedApiRequest — 5xx, 429, no response) records `api.request.failed` at once; successes are never
 // recorded one by one — each minute with traffic records one `api.request.summary` counting every
 // request of that minute (failed ones included) by verb and by code.
-import type { ApiRequestEvent } from '../../providers/kubernetes/client.js';
+import type { ApiRequestEvent } from '../../providers/kubernetes/client/client.js';
 import { codeLabel, TIMED_OUT } from '../../providers/kubernetes/vocabulary.js';
 import type { EventSource } from '../events/types.js';
 

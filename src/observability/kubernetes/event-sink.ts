@@ -1,7 +1,7 @@
 // Mirrors worker lifecycle events onto the worker's pod as Kubernetes Events (events.k8s.io/v1), so
 // `kubectl describe pod` shows what Hodei did with it. Best effort: a failure here is logged by the
 // recorder and never blocks the event store.
-import type { KubeClient } from '../../providers/kubernetes/client.js';
+import type { KubeClient } from '../../providers/kubernetes/client/client.js';
 import type { EventSink, HodeiEvent } from '../events/types.js';
 
 /** Hodei event type → Kubernetes Event action, reason and type. */

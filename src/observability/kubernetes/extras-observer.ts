@@ -2,9 +2,10 @@
 // KubernetesProviderMetrics (hpa_operations_total, network_policy_violations_total,
 // hpa_response_duration_seconds) and the platform event recorder (hpa.*, network_policy.violation).
 // Called by whoever attaches observability to the provider; returns the unbinder.
-import type { KubernetesProviderMetrics } from '../../providers/kubernetes/metrics.js';
-import type { NetworkPolicyViolation } from '../../providers/kubernetes/network-policy.js';
-import type { BuiltinExtensions, PoolEventMap } from '../../providers/kubernetes/pools.js';
+import type { KubernetesProviderMetrics } from './metrics.js';
+import type { NetworkPolicyViolation } from '../../providers/kubernetes/network-policy/network-policy.js';
+import type { BuiltinExtensions } from '../../providers/kubernetes/builtin-extensions.js';
+import type { PoolEventMap } from '../../providers/kubernetes/pools/pools.js';
 import type { EventSource } from '../events/types.js';
 
 export interface ExtrasSinks {

@@ -3,7 +3,7 @@
 // provider never calls observability code; this is the one subscriber (the seam: docs/adr/0005).
 import type { EventEmitter } from 'node:events';
 import type { KubernetesProviderEventMap, PodResources as Resources } from '../../providers/kubernetes/events.js';
-import type { KubernetesProviderMetrics, PodSnapshot, StartupPhase } from '../../providers/kubernetes/metrics.js';
+import type { KubernetesProviderMetrics, PodSnapshot, StartupPhase } from './metrics.js';
 import { cpuMillis, memoryBytes } from '../../util/quantity.js';
 import type { EventSource } from '../events/types.js';
 import type { ApiRequestEvents } from './api-requests.js';

@@ -4,7 +4,7 @@
 import { ConfigError, ValidationError } from '../../errors/errors.js';
 import { compileValidator } from '../../util/validate.js';
 import { VERSION } from '../../version.js';
-import { networkPolicySchema, type NetworkPolicySettings } from './netpol-config.js';
+import { networkPolicySchema, type NetworkPolicySettings } from './network-policy/config.js';
 
 export type RetentionPolicy = 'never' | 'onFailure' | 'always';
 

@@ -1,9 +1,9 @@
 // Typed events of the Kubernetes provider (`provider.k8sEvents`). Metrics, the event recorder and
 // health subscribe here; the provider's internals never call observability code. Payloads carry no
 // tokens or secret values. Names are namespaced like the spec's event types.
-import type { ApiRequestEvent } from './client.js';
-import type { BreakerState } from './resilience.js';
-import type { FailureReason, PodState } from './pod-status.js';
+import type { ApiRequestEvent } from './client/client.js';
+import type { BreakerState } from './client/resilience.js';
+import type { FailureReason, PodState } from './pods/pod-status.js';
 
 export interface PodRef {
   workerId: string;

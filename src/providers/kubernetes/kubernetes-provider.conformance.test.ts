@@ -3,9 +3,9 @@
 import * as vitest from 'vitest';
 import type { KubeSim } from '../../kube-sim/index.js';
 import { silentLogger } from '../../observability/logger.js';
-import { runProviderConformance } from '../conformance.js';
+import { runProviderConformance } from '../../../test/support/provider-conformance.js';
 import { KubernetesProvider } from './kubernetes-provider.js';
-import { simSettings, startTestSim } from './testing/sim.js';
+import { simSettings, startTestSim } from '../../../test/support/kubernetes/sim.js';
 
 let sim: KubeSim | undefined;
 vitest.beforeAll(async () => {

@@ -1,4 +1,4 @@
-// KubernetesProvider: each ephemeral worker is a pod (see pod-spec.ts) whose one-time token lives
+// KubernetesProvider: each ephemeral worker is a pod (see pods/pod-spec.ts) whose one-time token lives
 // in a Secret owned by the pod. One informer tracks the pods; the tracker turns what it sees into
 // `worker.exited`/`worker.failed`; a periodic pass adopts, collects orphans and applies retention.
 // Observability subscribes to `k8sEvents` (events.ts); every API call goes through `client`.
@@ -6,40 +6,24 @@ import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../observability/logger.js';
 import type { HealthCheck, HealthCheckResult, ProviderEvents, ProviderHealthCheck, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
-import { apiMessage, failureReasonOf, ProvisionError } from './api-errors.js';
-import { KubeClient } from './client.js';
-import { KubernetesHealthChecker } from './health.js';
+import { apiMessage, failureReasonOf, ProvisionError } from './client/api-errors.js';
+import { KubeClient } from './client/client.js';
+import { KubernetesHealthChecker } from './health/checker.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { resolveKubernetesOptions, type KubernetesOptions, type KubernetesSettings } from './config.js';
 import type { KubernetesProviderEventMap } from './events.js';
-import { ProviderGc, shouldDelete } from './gc.js';
-import { PodInformer } from './informer.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { ProviderGc, shouldDelete } from './pods/gc.js';
+import { PodInformer } from './pods/informer.js';
+import { loadKubeConfig } from './client/kubeconfig.js';
 import { LABEL, ownedSelector, podName, secretName } from './labels.js';
-import { NamespaceManager, namespaceFor } from './namespace.js';
-import { PodOps } from './pod-ops.js';
-import { buildWorkerPod, ResourceLimitError } from './pod-spec.js';
-import { classifyPod, isFinished, type FailureReason, type PodJson } from './pod-status.js';
-import { builtinExtensions, type BuiltinExtensions } from './pools.js';
-import { WorkerTracker, type Tracked, type WorkerLookup } from './worker-tracker.js';
-
-/** Something started with the provider: network policies (issue 4 item 4), worker pools + HPA (item 5). */
-export interface ProviderExtension {
-  readonly name: string;
-  start(ctx: ExtensionContext): Promise<void>;
-  stop?(): Promise<void>;
-  /** Checked before anything is created for a worker; a refusal fails the worker with its reason. */
-  admit?(req: ProvisionRequest): Promise<{ reason: FailureReason; message: string } | null>;
-}
-
-export interface ExtensionContext {
-  client: KubeClient;
-  core: CoreV1Api;
-  options: KubernetesOptions;
-  namespaces: NamespaceManager;
-  events: EventEmitter<KubernetesProviderEventMap>;
-  logger: Logger;
-}
+import { NamespaceManager, namespaceFor } from './pods/namespace.js';
+import { PodOps } from './pods/pod-ops.js';
+import { buildWorkerPod, ResourceLimitError } from './pods/pod-spec.js';
+import { classifyPod, isFinished, type PodJson } from './pods/pod-status.js';
+import { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
+import type { ProviderExtension } from './extension.js';
+import type { PoolWorkerCount } from './pools/pools.js';
+import { WorkerTracker, type Tracked, type WorkerLookup } from './pods/worker-tracker.js';
 
 export interface KubernetesProviderOptions {
   /** Settings (validated and defaulted here). */
@@ -53,6 +37,8 @@ export interface KubernetesProviderOptions {
    * plane's reconciler (which terminates what `list()` shows and the store does not know).
    */
   lookupWorker?: WorkerLookup;
+  /** Live workers registered through a pool, from the control plane (the HPA response time); unmeasured without it. */
+  countPoolWorkers?: PoolWorkerCount;
   extensions?: ProviderExtension[];
   env?: NodeJS.ProcessEnv;
   /** The SLO target `slo.maxApiErrorRate` the readiness error-rate check judges by (one SLO config). */
@@ -73,7 +59,7 @@ export class KubernetesProvider implements WorkerProvider {
   private ops: PodOps | undefined;
   private gc: ProviderGc | undefined;
   readonly tracker: WorkerTracker;
-  /** Network policy (when enabled) and worker pools (network-policy.ts, pools.ts). */
+  /** Network policy (when enabled) and worker pools (network-policy/, pools/). */
   readonly extras: BuiltinExtensions;
   private readonly extensions: ProviderExtension[];
   private readonly log: Logger;
@@ -91,7 +77,7 @@ export class KubernetesProvider implements WorkerProvider {
   constructor(private readonly o: KubernetesProviderOptions) {
     this.options = resolveKubernetesOptions(o.settings);
     this.id = this.options.id;
-    this.extras = builtinExtensions(this.options);
+    this.extras = builtinExtensions(this.options, o.countPoolWorkers);
     this.extensions = [...this.extras.all, ...(o.extensions ?? [])];
     this.log = o.logger.child({ provider: this.id });
     this.k8sEvents.setMaxListeners(50);

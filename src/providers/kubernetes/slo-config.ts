@@ -1,4 +1,4 @@
-// The one source of truth for SLO targets: the in-process compliance check (slo.ts), the generated
+// The one source of truth for SLO targets: the in-process compliance check (observability/kubernetes/slo.ts), the generated
 // Prometheus recording/alert rules and the dashboard thresholds (monitoring/) all read this.
 // The guide's four Kubernetes provider SLOs, plus the two of queues and schedules (issue 17): one
 // `slo:` config section, one engine, one set of rules.

@@ -1,7 +1,7 @@
 // The shared WorkerProvider conformance suite, for the local (child process) provider.
 import * as vitest from 'vitest';
 import { silentLogger } from '../../observability/logger.js';
-import { runProviderConformance } from '../conformance.js';
+import { runProviderConformance } from '../../../test/support/provider-conformance.js';
 import { LocalProcessProvider } from './local-provider.js';
 
 runProviderConformance(vitest, {
