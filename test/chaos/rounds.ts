@@ -121,7 +121,12 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
   const client = new HodeiClient(first.url, token);
   const ids = await submitLedgerJobs(client, jobs, ledger);
   // Kill while the first wave runs and the next is being provisioned.
-  await waitFor('jobs running', async () => (await client.listJobs({ state: 'running', limit: 100 })).jobs.length >= 4, 60_000);
+  await waitFor('jobs running', async () => (await client.listJobs({ state: 'running', limit: 100 })).jobs.length >= 4, 60_000)
+    .catch(async (err: unknown) => {
+      first.proc.kill('SIGTERM'); // no server left behind by a failed round
+      await first.exited;
+      throw err;
+    });
   const atKill = {
     provisioning: (await client.listJobs({ state: 'provisioning', limit: 200 })).jobs.length,
     running: (await client.listJobs({ state: 'running', limit: 200 })).jobs.length,
