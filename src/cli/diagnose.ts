@@ -10,7 +10,7 @@ import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
 import { parseDurationMs } from '../util/duration.js';
 import { renderOne } from './output.js';
 
-const DIAGNOSE_TYPES = ['worker.created', 'worker.failed', 'network_policy.violation', 'schedule.missed'];
+const DIAGNOSE_TYPES = ['worker.created', 'worker.failed', 'worker.deleted', 'namespace.created', 'network_policy.violation', 'schedule.missed'];
 
 /** "90s", "10m", "2h", "7d" → minutes. */
 export function durationMinutes(flag: string) {

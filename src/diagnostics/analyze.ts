@@ -18,6 +18,10 @@ export interface Diagnosis {
   slo: Array<{ slo: string; compliant: boolean; current: number; target: number; burnRate: number }>;
   /** Denied connections of worker pods, by policy and peer (network_policy.violation events). */
   networkPolicyViolations: Array<{ policy: string; destination: string; count: number }>;
+  /** Worker namespaces deleted outside Hodei and recreated (namespace.created, reason Recreated). */
+  namespacesRecreated: Array<{ namespace: string; count: number }>;
+  /** Worker pods deleted outside Hodei (worker.deleted with cause `external`). */
+  podsDeletedExternally: number;
   causes: string[];
 }
 
@@ -50,6 +54,8 @@ export function diagnose(s: Snapshot, windowMinutes: number): Diagnosis {
     readiness: { status: s.health.readiness.status, failing },
     slo: (s.slo?.slos ?? []).map(({ slo, compliant, current, target, burnRate }) => ({ slo, compliant, current, target, burnRate })),
     networkPolicyViolations: violations(s),
+    namespacesRecreated: recreated(s),
+    podsDeletedExternally: s.events.filter((e) => e.event_type === 'worker.deleted' && e.details.reason === 'external').length,
     causes: [],
   };
   d.causes = [...likelyCauses(d), ...queueCauses(s)];
@@ -66,6 +72,16 @@ function violations(s: Snapshot): Diagnosis['networkPolicyViolations'] {
     by.set(`${policy} ${destination}`, v);
   }
   return [...by.values()].sort((a, b) => b.count - a.count);
+}
+
+function recreated(s: Snapshot): Diagnosis['namespacesRecreated'] {
+  const by = new Map<string, number>();
+  for (const e of s.events) {
+    if (e.event_type !== 'namespace.created' || e.details.reason !== 'Recreated') continue;
+    const ns = e.namespace ?? 'unknown';
+    by.set(ns, (by.get(ns) ?? 0) + 1);
+  }
+  return [...by].map(([namespace, count]) => ({ namespace, count }));
 }
 
 const failingCheck = (d: Diagnosis, name: string): HealthCheck | undefined => d.readiness.failing.find((c) => c.name.endsWith(name));
@@ -104,6 +120,10 @@ export function likelyCauses(d: Diagnosis): string[] {
   for (const v of d.networkPolicyViolations.slice(0, 3)) {
     out.push(`Network policy violation (${v.count}): NetworkPolicy ${v.policy} denied a worker pod's connection to ${v.destination}. Allow it in that policy, or fix the job's destination: kubectl describe networkpolicy -n <namespace>`);
   }
+  for (const n of d.namespacesRecreated) {
+    out.push(`Worker namespace ${n.namespace} was deleted outside Hodei (${n.count}×) and recreated; jobs whose pods it held ended with NamespaceDeleted. Find who deleted it: kubectl get events -A, the API server's audit log`);
+  }
+  if (d.podsDeletedExternally) out.push(`Worker pods deleted outside Hodei (${d.podsDeletedExternally}): their jobs ended with PodDeleted (or NamespaceDeleted). Check who deletes pods in the worker namespace (kubectl get events, audit log, eviction tools)`);
   const deadline = count(d, 'DeadlineExceeded');
   if (deadline) out.push(`Pods hit activeDeadlineSeconds (${deadline}): jobs run longer than their timeout`);
   return out;

@@ -195,9 +195,12 @@ export class JobService {
    * Hands a job that never reached a worker back to the queue, same attempt, no failure counted:
    * the control plane died while provisioning its worker. Guarded by state and attempt.
    */
-  async requeueUnstarted(jobId: string, attempt: number, message: string): Promise<Job | null> {
+  async requeueUnstarted(jobId: string, attempt: number, message: string, opts: { reason?: string; delayMs?: number } = {}): Promise<Job | null> {
+    const reason = opts.reason ?? 'Reprovisioned';
+    const now = this.now();
     const next = await this.store.transitionJob(jobId, ['provisioning'], 'queued',
-      { workerId: null, reason: 'Reprovisioned', message }, { attempt, reason: 'Reprovisioned', now: this.now() });
+      { workerId: null, reason, message, ...(opts.delayMs ? { notBefore: new Date(now.getTime() + opts.delayMs) } : {}) },
+      { attempt, reason, now });
     if (!next) return null;
     this.log.info({ jobId, attempt }, 'job requeued: its worker was never provisioned');
     this.bus.emit('job.queued', next);

@@ -61,12 +61,16 @@ export class Reconciler {
   async reconcile(): Promise<void> {
     const now = this.now().getTime();
     const live = await this.o.workers.live();
+    // What the provider runs, asked only when a previous control plane's worker may be dead.
+    const listed = live.some((w) => this.silentSinceRestart(w, now))
+      ? new Set((await this.o.provider.list()).map((p) => p.workerId)) : new Set<string>();
     for (const w of live) {
-      if (this.interruptedProvisioning(w, now)) {
+      if (this.interruptedProvisioning(w, now, listed)) {
         await this.reprovision(w);
         continue;
       }
-      const silentFor = now - Date.parse(w.lastHeartbeatAt ?? w.createdAt);
+      // Time this control plane was down is not the agent's silence: counted from the restart at most.
+      const silentFor = now - Math.max(Date.parse(w.lastHeartbeatAt ?? w.createdAt), this.startedAt);
       if (w.registeredAt === null && silentFor > this.o.registrationTimeoutMs) {
         // The provider names what it knows (e.g. the pod still pulling its image) before the bare timeout.
         const known = w.providerId === this.o.provider.id ? this.o.provider.failUnregistered?.(w.id) : undefined;
@@ -88,24 +92,43 @@ export class Reconciler {
   }
 
   /**
-   * A worker whose provisioning a previous control plane started but never finished (it died
-   * between recording the worker and the provider accepting it): nothing ran, so nothing failed.
-   * Its agent, if one was started, had the grace to register after the restart.
+   * A previous control plane's ephemeral worker, given no job yet, not heard from since the restart
+   * and past the restart grace (an agent alive would have registered or resumed by now).
    */
-  private interruptedProvisioning(w: Worker, now: number): boolean {
+  private silentSinceRestart(w: Worker, now: number): boolean {
     const grace = this.o.restartGraceMs ?? Math.min(10_000, this.o.registrationTimeoutMs / 2);
-    return w.state === 'provisioning' && w.registeredAt === null && w.handle === null && w.jobId !== null
-      && Date.parse(w.createdAt) < this.startedAt && now - this.startedAt > grace;
+    return (w.state === 'provisioning' || w.state === 'ready') && w.jobId !== null && w.ephemeral
+      && Date.parse(w.createdAt) < this.startedAt && Date.parse(w.lastHeartbeatAt ?? w.createdAt) < this.startedAt
+      && now - this.startedAt > grace;
+  }
+
+  /**
+   * A worker whose provisioning or registration a previous control plane left half done: it died
+   * between recording the worker and the provider accepting it (no handle); or its agent is gone
+   * (not in the provider's list — e.g. refused because the dead control plane had consumed its
+   * one-time token without recording the registration); or it registered but never heard its
+   * session (the reply died with the control plane), so it cannot resume. Its job never reached an
+   * agent, so nothing ran and nothing failed: the job is re-provisioned, same attempt.
+   */
+  private interruptedProvisioning(w: Worker, now: number, listed: Set<string>): boolean {
+    if (!this.silentSinceRestart(w, now)) return false;
+    if (w.state === 'ready') return true;
+    return w.registeredAt !== null || w.handle === null || (w.providerId === this.o.provider.id && !listed.has(w.id));
   }
 
   /** Retires the half-provisioned worker (its token is refused from now on) and requeues its job, same attempt. */
   private async reprovision(w: Worker): Promise<void> {
-    const retired = await this.o.workers.transition(w.id, ['provisioning'], 'terminated', 'Reprovisioned');
+    // Re-read: an agent that resumed since the list was taken keeps its worker.
+    const cur = await this.o.workers.get(w.id);
+    if (!cur || cur.state !== w.state || Date.parse(cur.lastHeartbeatAt ?? cur.createdAt) >= this.startedAt) return;
+    // A job already handed to the agent ('assigned') may have started: never re-provisioned.
+    if (w.jobId && (await this.o.jobs.find(w.jobId))?.state !== 'provisioning') return;
+    const retired = await this.o.workers.transition(w.id, [w.state], 'terminated', 'Reprovisioned');
     if (!retired || !w.jobId) return; // it registered meanwhile
     if (w.providerId === this.o.provider.id) await this.o.provider.terminate(w.id, { graceMs: 0 });
     const job = await this.o.jobs.find(w.jobId);
     if (!job || job.workerId !== null && job.workerId !== w.id) return;
-    this.log.warn({ workerId: w.id, jobId: job.id, attempt: job.attempt }, 'worker provisioning was interrupted by a restart; re-provisioning');
+    this.log.warn({ workerId: w.id, jobId: job.id, attempt: job.attempt, state: w.state }, 'worker provisioning was interrupted by a restart; re-provisioning');
     await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'worker provisioning interrupted by a control-plane restart');
   }
 

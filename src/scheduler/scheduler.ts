@@ -33,6 +33,10 @@ export interface SchedulerOptions {
   now?: () => Date;
 }
 
+/** Worker failures that say the platform was briefly unable, not that the job cannot run. */
+const PASSING_FAILURES = new Set(['ApiError']);
+const PASSING_FAILURE_TRIES = 6;
+
 export class Scheduler {
   private readonly loop: SerialLoop;
   private readonly log: Logger;
@@ -108,6 +112,27 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A worker that could not be created because the API was failing (5xx, 429, timeouts past the
+   * client's retries, breaker open) ran nothing: its job waits and is provisioned again, same
+   * attempt, with a growing delay — an API outage is not the job's failure. After
+   * PASSING_FAILURE_TRIES such waits in a row it fails as usual (an API that never recovers).
+   */
+  private async requeueAfterPassingFailure(unregistered: boolean, job: Job, reason: string, message: string): Promise<boolean> {
+    if (!unregistered || job.state !== 'provisioning' || !PASSING_FAILURES.has(reason)) return false;
+    let tries = 0;
+    for (const t of [...job.transitions].reverse()) {
+      if (t.state === 'queued' && t.reason === reason) tries++;
+      else if (t.state === 'queued') break;
+    }
+    if (tries >= PASSING_FAILURE_TRIES) return false;
+    const delayMs = Math.min(30_000, 1000 * 2 ** tries);
+    this.log.warn({ jobId: job.id, reason, tries: tries + 1, delayMs }, 'worker could not be created; the job waits and is provisioned again');
+    const next = await this.o.jobs.requeueUnstarted(job.id, job.attempt, `${message} (provisioned again in ${delayMs / 1000} s, same attempt)`, { reason, delayMs });
+    if (next) setTimeout(() => this.loop.wake(), delayMs).unref();
+    return next !== null;
+  }
+
   /** The worker of a cancelled job is told to stop the job; one not connected yet is terminated. */
   private async stopWorkerOf(jobId: string): Promise<void> {
     const workers = (await this.liveWorkers()).filter((w) => w.jobId === jobId);
@@ -129,6 +154,7 @@ export class Scheduler {
     if (finished || !w.jobId) return;
     const job = await this.o.jobs.find(w.jobId);
     if (!job || isTerminal(job.state) || (job.workerId !== null && job.workerId !== workerId)) return;
+    if (await this.requeueAfterPassingFailure(w.registeredAt === null, job, reason, message)) return;
     this.log.warn({ workerId, jobId: job.id, reason }, 'worker gone while holding a job');
     await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason, message });
     this.loop.wake();

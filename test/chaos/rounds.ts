@@ -7,7 +7,8 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HodeiClient } from '../../src/client/client.js';
+import { HodeiClient, type JobSubmission } from '../../src/client/client.js';
+
 import { isTerminal } from '../../src/domain/job.js';
 import { newToken } from '../../src/util/tokens.js';
 import { processesWithEnv } from '../../src/providers/local/process-tree.js';
@@ -54,6 +55,58 @@ export async function leftoverProcesses(mark: string): Promise<number> {
   }
 }
 
+/**
+ * Jobs that append their id to `ledger` (a line twice = run twice), submitted 50 at a time.
+ * `perAttempt`: the line is id/attempt, for rounds where a retry after the fault is expected.
+ */
+export async function submitLedgerJobs(client: HodeiClient, jobs: number, ledger: string, extra: Partial<JobSubmission> = {}, perAttempt = false): Promise<string[]> {
+  const ids: string[] = [];
+  const line = perAttempt ? '$HODEI_JOB_ID/$HODEI_JOB_ATTEMPT' : '$HODEI_JOB_ID';
+  for (let i = 0; i < jobs; i += 50) {
+    ids.push(...await Promise.all(Array.from({ length: Math.min(50, jobs - i) }, () =>
+      client.submit({ command: 'sh', args: ['-c', `echo "${line}" >> "${ledger}"; sleep 1; echo done`], ...extra }).then((j) => j.id))));
+  }
+  return ids;
+}
+
+export const newLedger = (): string => join(mkdtempSync(join(tmpdir(), 'hodei-chaos-')), 'ran.txt');
+
+export interface Tally {
+  lost: number;
+  lostReasons: Record<string, number>;
+  runTwice: number;
+  stuck: number;
+  /** Every job's last reason (succeeded: Completed), counted. */
+  reasons: Record<string, number>;
+}
+
+/** Waits up to `timeoutMs` for every job to end, then counts: lost (ended other than succeeded, or with a reason not in `allowed`), run twice, stuck. */
+export async function tally(client: HodeiClient, ids: string[], ledger: string, timeoutMs: number, allowedFailures: readonly string[] = []): Promise<Tally> {
+  await waitFor('every job to end', async () => {
+    const all = await Promise.all(ids.map((id) => client.getJob(id)));
+    return all.every((j) => isTerminal(j.state));
+  }, timeoutMs).catch(() => undefined);
+  const all = await Promise.all(ids.map((id) => client.getJob(id)));
+  const lostReasons: Record<string, number> = {};
+  const stuckJobs = all.filter((j) => !isTerminal(j.state));
+  const stuck = stuckJobs.length;
+  for (const j of stuckJobs) lostReasons[`stuck ${j.state}`] = (lostReasons[`stuck ${j.state}`] ?? 0) + 1;
+  const lostJobs = all.filter((j) => isTerminal(j.state) && j.state !== 'succeeded' && !allowedFailures.includes(j.reason ?? ''));
+  for (const j of lostJobs) {
+    const k = `${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`;
+    lostReasons[k] = (lostReasons[k] ?? 0) + 1;
+  }
+  const reasons: Record<string, number> = {};
+  for (const j of all) reasons[j.reason ?? j.state] = (reasons[j.reason ?? j.state] ?? 0) + 1;
+  const lines = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
+  return { lost: lostJobs.length, lostReasons, runTwice: lines.length - new Set(lines).size, stuck, reasons };
+}
+
+/** Appends one JSON line of figures to HODEI_CHAOS_REPORT (docs/reliability.md). */
+export function report(figures: object): void {
+  if (process.env.HODEI_CHAOS_REPORT) appendFileSync(process.env.HODEI_CHAOS_REPORT, `${JSON.stringify(figures)}\n`);
+}
+
 /** One round: returns its figures; a non-zero lost/runTwice/stuck/orphans is the test's to judge. */
 export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Promise<RoundFigures> {
   const token = newToken();
@@ -63,16 +116,17 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
     HODEI_RECONCILE_INTERVAL_MS: '500', HODEI_REGISTRATION_TIMEOUT_MS: '30000', HODEI_LOG_LEVEL: 'warn', ...t.env,
   };
   const args = ['--port', String(port), '--max-workers', '16', ...t.args];
-  const ledger = join(mkdtempSync(join(tmpdir(), 'hodei-chaos-')), 'ran.txt');
+  const ledger = newLedger();
   const first = await startServerProcess(args, env);
   const client = new HodeiClient(first.url, token);
-  const ids: string[] = [];
-  for (let i = 0; i < jobs; i += 50) {
-    ids.push(...await Promise.all(Array.from({ length: Math.min(50, jobs - i) }, () =>
-      client.submit({ command: 'sh', args: ['-c', `echo "$HODEI_JOB_ID" >> "${ledger}"; sleep 1; echo done`] }).then((j) => j.id))));
-  }
+  const ids = await submitLedgerJobs(client, jobs, ledger);
   // Kill while the first wave runs and the next is being provisioned.
-  await waitFor('jobs running', async () => (await client.listJobs({ state: 'running', limit: 100 })).jobs.length >= 4, 60_000);
+  await waitFor('jobs running', async () => (await client.listJobs({ state: 'running', limit: 100 })).jobs.length >= 4, 60_000)
+    .catch(async (err: unknown) => {
+      first.proc.kill('SIGTERM'); // no server left behind by a failed round
+      await first.exited;
+      throw err;
+    });
   const atKill = {
     provisioning: (await client.listJobs({ state: 'provisioning', limit: 200 })).jobs.length,
     running: (await client.listJobs({ state: 'running', limit: 200 })).jobs.length,
@@ -82,26 +136,14 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
 
   const second = await startServerProcess(args, env);
   const restarted = Date.now();
-  let stuck = 0;
   try {
-    await waitFor('every job to end', async () => {
-      const all = await Promise.all(ids.map((id) => client.getJob(id)));
-      return all.every((j) => isTerminal(j.state));
-    }, 60_000 + jobs * 500).catch(() => undefined);
-    const all = await Promise.all(ids.map((id) => client.getJob(id)));
-    stuck = all.filter((j) => !isTerminal(j.state)).length;
+    const { lost, lostReasons, runTwice, stuck } = await tally(client, ids, ledger, 60_000 + jobs * 500);
     const recoverySeconds = (Date.now() - restarted) / 1000;
-    const lostJobs = all.filter((j) => isTerminal(j.state) && j.state !== 'succeeded');
-    const lost = lostJobs.length;
-    const lostReasons: Record<string, number> = {};
-    for (const j of lostJobs) lostReasons[`${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`] = (lostReasons[`${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`] ?? 0) + 1;
-    const lines = existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n').filter(Boolean) : [];
-    const runTwice = lines.length - new Set(lines).size;
     second.proc.kill('SIGTERM');
     await second.exited;
     const orphans = await t.orphans();
     const figures: RoundFigures = { target: t.name, round, jobs, atKill, lost, lostReasons, runTwice, stuck, orphans, recoverySeconds };
-    if (process.env.HODEI_CHAOS_REPORT) appendFileSync(process.env.HODEI_CHAOS_REPORT, `${JSON.stringify(figures)}\n`);
+    report(figures);
     return figures;
   } finally {
     if (second.proc.exitCode === null) {

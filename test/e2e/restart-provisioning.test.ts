@@ -1,7 +1,10 @@
 // A control plane killed while provisioning leaves jobs claimed but never handed to a worker: one
 // with no worker row (killed between the claim and recording the worker), one whose worker row has
-// no handle (killed before the provider accepted it). The next control plane re-provisions both,
-// same attempt, no failure counted — on both stores.
+// no handle (killed before the provider accepted it), one whose agent is gone after the dead
+// control plane consumed its one-time token without recording the registration (the agent's retry
+// is refused), one registered whose agent never received its session (it cannot resume). The next
+// control plane re-provisions all, same attempt, no failure counted — on both stores. The last two
+// were the jobs a SIGKILL round under load lost as AgentNeverRegistered / WorkerLost.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +21,16 @@ describe.each(TEST_ENGINES)('jobs caught mid-provisioning by a crash, on %s', (e
     const db = await freshDatabase(engine);
     const store = await db.open();
     const now = new Date();
-    const ids = ['no-worker-row', 'worker-without-handle'];
+    const ids = ['no-worker-row', 'worker-without-handle', 'token-consumed', 'session-never-received'];
     for (const id of ids) await store.insertJob({ id, spec: jobSpec({ command: 'sh', args: ['-c', 'echo ran'] }), createdAt: now });
     expect((await store.claimQueuedJobs(10, now)).map((j) => j.id).sort()).toEqual([...ids].sort());
     await store.insertWorker(newWorker('w-half', { jobId: 'worker-without-handle', createdAt: now }));
+    await store.insertWorker(newWorker('w-consumed', { jobId: 'token-consumed', createdAt: now, tokenHash: 'consumed' }));
+    await store.updateWorker('w-consumed', { handle: 'pid:2147483000' }); // no such process: the agent exited
+    expect(await store.consumeWorkerToken('consumed', now)).not.toBeNull();
+    await store.insertWorker(newWorker('w-no-session', { jobId: 'session-never-received', createdAt: now }));
+    await store.updateWorker('w-no-session', { handle: 'pid:2147483001' });
+    expect(await store.transitionWorker('w-no-session', ['provisioning'], 'ready', { registeredAt: now, lastHeartbeatAt: now, sessionHash: 'lost' }, now)).not.toBeNull();
     await store.close();
 
     const dataDir = engine === 'pglite' ? db.location : mkdtempSync(join(tmpdir(), 'hodei-reprov-'));

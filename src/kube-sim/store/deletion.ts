@@ -230,7 +230,18 @@ export class Deleter {
     const nsBucket = this.store.bucket(R.namespaces);
     const nsObj = nsBucket.get('', ns);
     if (!nsObj?.metadata.deletionTimestamp) return;
-    for (const b of this.store.resources()) if (b.def.namespaced && b.byNs.get(ns)?.size) return;
+    let left = false;
+    for (const b of this.store.resources()) {
+      if (!b.def.namespaced || !b.byNs.get(ns)?.size) continue;
+      left = true;
+      // Written during the teardown (Events stay writable): deleted too, as the real namespace
+      // controller's next pass does — otherwise the namespace would stay Terminating for ever.
+      for (const o of [...(b.byNs.get(ns)?.values() ?? [])]) {
+        if (o.metadata.deletionTimestamp) continue;
+        try { this.delete(b, ns, o.metadata.name, { propagationPolicy: 'Background' }); } catch (e) { console.error('kube-sim: namespace cleanup failed', e); }
+      }
+    }
+    if (left) return; // called again as each remaining object goes
     this.store.remove(nsBucket, nsObj, { ...nsObj, spec: { finalizers: [] } });
   }
 }

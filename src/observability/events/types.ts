@@ -20,7 +20,8 @@ export interface EventDetailsMap {
   'hpa.deleted': { pool: string };
   'hpa.scale_up': Scale;
   'hpa.scale_down': Scale;
-  'namespace.created': { labels?: Record<string, string> };
+  /** `reason: 'Recreated'` when it had been deleted outside Hodei under a running control plane. */
+  'namespace.created': { labels?: Record<string, string>; reason?: string; message?: string };
   'namespace.deleted': { reason?: string };
   'api.request.failed': { verb: string; resource: string; endpoint?: string; code: number | 'timeout' | null; retry: number | boolean; error?: string };
   'api.request.summary': { window_seconds: number; requests: number; errors: number; by_verb: Record<string, number>; by_code: Record<string, number> };

@@ -134,7 +134,8 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
     },
     'namespace.created': (ev) => {
       metrics.recordNamespaceOperation('create');
-      events.record('namespace.created', { ...base, namespace: ev.namespace, durationMs: ev.durationMs });
+      events.record('namespace.created', { ...base, namespace: ev.namespace, durationMs: ev.durationMs,
+        ...(ev.recreated ? { details: { reason: 'Recreated', message: `namespace ${ev.namespace} was deleted outside Hodei; recreated` } } : {}) });
     },
     'namespace.deleted': (ev) => {
       metrics.recordNamespaceOperation('delete');

@@ -45,7 +45,8 @@ export interface KubernetesProviderEventMap {
   'pod.deleted': [ev: PodRef & { durationMs: number | null; cause: 'terminated' | 'finished' | 'orphan' | 'external' | 'failed' }];
   /** A pod of ours found at start (or after a relist) and matched to a live worker. */
   'pod.adopted': [ev: PodRef];
-  'namespace.created': [ev: { namespace: string; durationMs: number }];
+  /** `recreated`: it was deleted outside Hodei under a running control plane, and created again. */
+  'namespace.created': [ev: { namespace: string; durationMs: number; recreated?: boolean }];
   'namespace.deleted': [ev: { namespace: string; durationMs: number }];
   /** The informer (re)listed: at start, after 410 Gone, or after a failed watch could not resume. */
   'informer.relist': [ev: { reason: 'initial' | 'gone' | 'error'; pods: number }];

@@ -16,10 +16,10 @@ import { ProviderGc, shouldDelete } from './pods/gc.js';
 import { PodInformer } from './pods/informer.js';
 import { loadKubeConfig } from './client/kubeconfig.js';
 import { LABEL, ownedSelector, podName, secretName } from './labels.js';
-import { NamespaceManager, namespaceFor } from './pods/namespace.js';
+import { isNamespaceGone, NamespaceManager, namespaceFor } from './pods/namespace.js';
 import { PodOps } from './pods/pod-ops.js';
 import { buildWorkerPod, ResourceLimitError } from './pods/pod-spec.js';
-import { classifyPod, isFinished, type PodJson } from './pods/pod-status.js';
+import { classifyPod, isFinished, type FailureReason, type PodJson } from './pods/pod-status.js';
 import { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
 import type { ProviderExtension } from './extension.js';
 import type { PoolWorkerCount } from './pools/pools.js';
@@ -127,7 +127,7 @@ export class KubernetesProvider implements WorkerProvider {
     this.ops = new PodOps(core, client);
     this.namespaces = new NamespaceManager({
       core, logger: this.log, create: o.createNamespace,
-      onCreated: (namespace, durationMs) => this.k8sEvents.emit('namespace.created', { namespace, durationMs }),
+      onCreated: (namespace, durationMs, recreated) => this.k8sEvents.emit('namespace.created', { namespace, durationMs, ...(recreated ? { recreated } : {}) }),
     });
     await this.namespaces.ensure(o.namespace);
     const informer = new PodInformer({
@@ -135,7 +135,7 @@ export class KubernetesProvider implements WorkerProvider {
     });
     informer.on('add', (p) => this.tracker.onPod(p));
     informer.on('update', (p) => this.tracker.onPod(p));
-    informer.on('delete', (p) => this.tracker.onDelete(p));
+    informer.on('delete', (p) => this.onPodDeleted(p));
     informer.on('relist', (ev) => this.k8sEvents.emit('informer.relist', ev));
     this._informer = informer;
     await informer.start();
@@ -173,14 +173,22 @@ export class KubernetesProvider implements WorkerProvider {
     const started = Date.now();
     let secretCreated = false;
     try {
-      for (const ext of this.extensions) {
-        const refusal = await ext.admit?.(req);
-        if (refusal) throw new ProvisionError(refusal.reason, refusal.message);
-      }
       const plan = buildWorkerPod(req, o, namespace, o.controlPlaneUrl ?? req.serverUrl);
-      if (namespace !== o.namespace) await this.namespaces?.ensure(namespace);
-      // Secret first, so the kubelet never waits for it; then the pod; then the Secret is owned by the pod.
-      await ops.createSecret(plan.secret);
+      const prepare = async (): Promise<void> => {
+        for (const ext of this.extensions) {
+          const refusal = await ext.admit?.(req);
+          if (refusal) throw new ProvisionError(refusal.reason, refusal.message);
+        }
+        if (namespace !== o.namespace) await this.namespaces?.ensure(namespace);
+        // Secret first, so the kubelet never waits for it; then the pod; then the Secret is owned by the pod.
+        await ops.createSecret(plan.secret);
+      };
+      await prepare().catch(async (err: unknown) => {
+        // The namespace was deleted under us: recreate it (waiting out its termination), once.
+        if (!isNamespaceGone(err)) throw err;
+        await this.recoverNamespace(namespace);
+        await prepare();
+      });
       secretCreated = true;
       const created = await ops.createPod(plan.pod);
       const uid = created.metadata?.uid;
@@ -290,6 +298,8 @@ export class KubernetesProvider implements WorkerProvider {
     this.gcRunning = true;
     const t0 = Date.now();
     try {
+      // A worker namespace deleted while no job asks for it is recreated all the same.
+      if (this.options.createNamespace && await this.namespaces?.isGone(this.options.namespace)) await this.recoverNamespace(this.options.namespace);
       const r = await this.gc.run();
       this.lastReconcileAt = new Date();
       this.k8sEvents.emit('reconcile.done', { durationMs: Date.now() - t0, ...r });
@@ -298,6 +308,32 @@ export class KubernetesProvider implements WorkerProvider {
     } finally {
       this.gcRunning = false;
     }
+  }
+
+  /**
+   * A pod's deletion. One we did not ask for is named: with its namespace (`NamespaceDeleted`,
+   * and the namespace is recreated) or alone (`PodDeleted`, e.g. `kubectl delete pod`).
+   */
+  private onPodDeleted(p: PodJson): void {
+    const workerId = p.metadata.labels?.[LABEL.workerId];
+    const t = workerId ? this.tracker.workers.get(workerId) : undefined;
+    if (!t || t.ended || t.deleteCause || (t.obj && t.obj.metadata.uid !== p.metadata.uid)) {
+      this.tracker.onDelete(p);
+      return;
+    }
+    const ns = p.metadata.namespace;
+    this.background((async () => {
+      const gone = (await this.namespaces?.isGone(ns)) ?? false;
+      this.tracker.onDelete(p, gone ? 'NamespaceDeleted' : 'PodDeleted');
+      if (gone && this.options.createNamespace) await this.recoverNamespace(ns);
+    })(), t.workerId, 'handling a deleted pod failed');
+  }
+
+  private recoverNamespace(ns: string): Promise<void> {
+    const m = this.namespaces;
+    if (!m) return Promise.resolve();
+    if (!this.options.createNamespace) return Promise.reject(new ProvisionError('NamespaceDeleted', `namespace ${ns} was deleted and createNamespace is false`));
+    return m.recover(ns);
   }
 
   private onEnded(t: Tracked, failed: boolean): void {

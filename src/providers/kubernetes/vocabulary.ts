@@ -6,7 +6,9 @@
 export const FAILURE_REASONS = [
   'ImagePullBackOff', 'ErrImagePull', 'Unschedulable', 'OOMKilled', 'Evicted', 'DeadlineExceeded',
   'CrashLoopBackOff', 'ExceededQuota', 'Forbidden', 'ApiError', 'AgentNeverRegistered', 'ProvisioningFailed',
-  'NetworkPolicyViolation', 'InvalidImageName', 'CreateContainerConfigError', 'PodPending', 'Unknown',
+  'NetworkPolicyViolation', 'InvalidImageName', 'CreateContainerConfigError', 'PodPending',
+  // Deleted outside Hodei: the pod alone (kubectl delete pod), or with its whole namespace.
+  'PodDeleted', 'NamespaceDeleted', 'Unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

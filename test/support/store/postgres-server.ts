@@ -41,6 +41,8 @@ export function removeStaleRunDirs(prefix: string): void {
 export interface TestPostgres {
   /** URL of the `postgres` database, as superuser. */
   adminUrl: string;
+  /** Stops the server for `downMs`, then starts it again on the same data and port (a database outage). */
+  outage(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export async function startTestPostgres(extraFlags: readonly string[] = []): Pro
     port,
     user: 'postgres',
     password,
-    persistent: false, // stop() deletes the data dir
+    persistent: true, // kept across an outage's stop/start; removed by our stop()
     createPostgresUser: true,
     // Durability is worthless for throwaway test data; no unix socket (its default dir may not exist).
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
@@ -101,6 +103,14 @@ export async function startTestPostgres(extraFlags: readonly string[] = []): Pro
   }
   return {
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
+    outage: async (downMs) => {
+      await pg.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      await withTimeout(pg.start(), 30_000, startTimeout);
+    },
+    stop: async () => {
+      await pg.stop();
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
   };
 }

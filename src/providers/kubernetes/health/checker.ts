@@ -31,7 +31,7 @@ export interface HealthCheckerOptions {
   maxApiErrorRate?: number;
   /** Verbs the provider needs, checked with SelfSubjectAccessReview. */
   permissions?: Permission[];
-  /** @defaultValue 60000 */
+  /** How long an allowing RBAC answer is reused (a 403 from any request drops it; a denial is re-asked every fastCheckPeriodMs). @defaultValue 60000 */
   rbacCacheMs?: number;
   /** @defaultValue 800 */
   checkTimeoutMs?: number;
@@ -72,7 +72,11 @@ export class KubernetesHealthChecker {
     this.now = o.now ?? Date.now;
     this.window = new ErrorWindow(5 * 60_000, this.now);
     // The client's verdict (isFailedApiRequest), as the metrics and the SLO window count it.
-    this.unhook = client.onRequest((ev: ApiRequestEvent) => this.window.record(ev.error === true));
+    this.unhook = client.onRequest((ev: ApiRequestEvent) => {
+      this.window.record(ev.error === true);
+      // A refusal may be a revoked permission: the next probe asks RBAC again, not in a minute.
+      if (ev.code === 403 && this.rbac?.result.status === 'Healthy') this.rbac = null;
+    });
     this.all = this.checks();
   }
 
@@ -163,7 +167,8 @@ export class KubernetesHealthChecker {
 
   /** SelfSubjectAccessReview for every verb the provider needs; cached (RBAC rarely changes). */
   private async rbacCheck(): Promise<Result> {
-    const ttl = this.o.rbacCacheMs ?? 60_000;
+    // A denial is asked again every fast period, so restored permissions show within seconds.
+    const ttl = this.rbac?.result.status === 'Healthy' ? this.o.rbacCacheMs ?? 60_000 : this.o.fastCheckPeriodMs ?? 2000;
     if (this.rbac && this.now() - this.rbac.at < ttl) return this.rbac.result;
     const perms = this.o.permissions ?? WORKER_PERMISSIONS;
     const answers = await Promise.all(perms.map(async (p) => {

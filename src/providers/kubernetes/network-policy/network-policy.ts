@@ -15,7 +15,7 @@ import type { EgressRequest, ProvisionRequest } from '../../provider.js';
 import { apiMessage, isConflict, isNotFound } from '../client/api-errors.js';
 import { LABEL, MANAGED_BY } from '../labels.js';
 import type { ExtensionContext, ProviderExtension } from '../extension.js';
-import { namespaceFor } from '../pods/namespace.js';
+import { isNamespaceGone, namespaceFor } from '../pods/namespace.js';
 import { cidrContains, formatCidr, parseCidr, type Cidr } from './cidr.js';
 import type { EgressProtocol, NetworkPolicySettings } from './config.js';
 import type { NetpolEventMap } from './types.js';
@@ -170,6 +170,13 @@ export class NetworkPolicyExtension implements ProviderExtension {
     this.api = ctx.client.api(NetworkingV1Api);
     // Without a configured URL the policies are applied with the first worker's callback URL.
     if (ctx.options.controlPlaneUrl) await this.ensure(ctx.options.namespace, ctx.options.controlPlaneUrl);
+    // A namespace deleted under us took its policies along: apply them again to the new one.
+    ctx.events.on('namespace.created', ({ namespace, recreated }) => {
+      if (!recreated || this.stopped) return;
+      const url = this.applied.get(namespace)?.url ?? ctx.options.controlPlaneUrl;
+      this.applied.delete(namespace);
+      if (url) this.ensure(namespace, url).catch((err: unknown) => ctx.logger.warn({ namespace, err: apiMessage(err) }, 'reapplying network policies failed; the next worker retries'));
+    });
     // Runtime denials are watched by NetpolViolationWatch, managed policies or not.
   }
 
@@ -232,6 +239,7 @@ export class NetworkPolicyExtension implements ProviderExtension {
         if (action !== 'unchanged') ctx.logger.info({ namespace, policy, action }, 'network policy applied');
         this.events.emit('applied', { namespace, policy, action });
       } catch (err) {
+        if (isNamespaceGone(err)) throw err; // the provider recreates the namespace and retries
         throw new Error(`applying NetworkPolicy ${namespace}/${policy}: ${apiMessage(err)}`);
       }
     }

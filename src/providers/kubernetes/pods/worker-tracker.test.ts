@@ -116,11 +116,13 @@ describe('WorkerTracker', () => {
     expect(tracker.workers.get('w5')?.ours).toBe(false);
   });
 
-  it('reports a pod deleted by someone else as an exit with reason Unknown', async () => {
+  it('reports a pod deleted by someone else as an exit named by the reason given (PodDeleted by default)', async () => {
     const { tracker, out, flush } = setup();
     tracker.onPod(pod('w6', running));
     tracker.onDelete(pod('w6', running));
+    tracker.onPod(pod('w7', running, 'u7'));
+    tracker.onDelete(pod('w7', running, 'u7'), 'NamespaceDeleted');
     await flush();
-    expect(out).toEqual(['exited w6 null Unknown']);
+    expect(out).toEqual(['exited w6 null PodDeleted', 'exited w7 null NamespaceDeleted']);
   });
 });

@@ -118,7 +118,8 @@ export class WorkerTracker {
   }
 
   /** Informer delete. */
-  onDelete(pod: PodJson): void {
+  /** `external`: the reason a deletion we did not ask for is named by (the provider tells which). */
+  onDelete(pod: PodJson, external: FailureReason = 'PodDeleted'): void {
     const workerId = pod.metadata.labels?.[LABEL.workerId];
     const t = workerId ? this.workers.get(workerId) : undefined;
     if (!t || (t.obj && t.obj.metadata.uid !== pod.metadata.uid)) return;
@@ -130,7 +131,7 @@ export class WorkerTracker {
       const c = classifyPod(pod, t.startup.agentRegisteredAt !== undefined);
       if (c.phase === 'exited' || c.phase === 'failed') this.end(t, c);
       else this.end(t, { phase: 'exited', exitCode: null, message: `pod ${t.namespace}/${t.pod} was deleted`,
-        ...(t.deleteCause ? {} : { reason: 'Unknown' as FailureReason }) });
+        ...(t.deleteCause ? {} : { reason: external }) });
     }
   }
 
