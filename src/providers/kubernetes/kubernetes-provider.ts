@@ -19,7 +19,7 @@ import { LABEL, ownedSelector, podName, secretName } from './labels.js';
 import { isNamespaceGone, NamespaceManager, namespaceFor } from './pods/namespace.js';
 import { PodOps } from './pods/pod-ops.js';
 import { buildWorkerPod, ResourceLimitError } from './pods/pod-spec.js';
-import { classifyPod, isFinished, type FailureReason, type PodJson } from './pods/pod-status.js';
+import { classifyPod, isFinished, type PodJson } from './pods/pod-status.js';
 import { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
 import type { ProviderExtension } from './extension.js';
 import type { PoolWorkerCount } from './pools/pools.js';
