@@ -68,6 +68,12 @@ export function renderList<T>(flags: OutputFlags, doc: unknown, items: readonly 
   return renderRows(items, view, { wide: format === 'wide', headers: flags.headers !== false });
 }
 
+/** renderList, but a table of nothing is one line saying so (`no queues`) instead of a bare header. */
+export function renderListOr<T>(none: string, flags: OutputFlags, doc: unknown, items: readonly T[], view: ListView<T>): string {
+  const format = formatOf(flags);
+  return items.length === 0 && (format === 'table' || format === 'wide') ? `${none}\n` : renderList(flags, doc, items, view);
+}
+
 /** Table rows of a view, as `--watch` prints them one change at a time. */
 export function renderRows<T>(items: readonly T[], view: ListView<T>, o: { wide: boolean; headers: boolean }): string {
   const cols = view.columns.filter((c) => o.wide || !c.wide);
@@ -82,11 +88,6 @@ export function renderOne(flags: OutputFlags, doc: unknown, human: (wide: boolea
   if (machine !== null) return machine;
   if (format === 'name' && name) return name() + '\n';
   return human(format === 'wide');
-}
-
-/** Writes one document in the chosen format; `human` renders the table/wide form. */
-export function printOne(flags: OutputFlags, doc: unknown, human: (wide: boolean) => string): void {
-  process.stdout.write(renderOne(flags, doc, human));
 }
 
 /** Fixed-width table for human output. */
