@@ -16,7 +16,7 @@ import { LABEL, MANAGED_BY } from './labels.js';
 import type { ExtensionContext, ProviderExtension } from './kubernetes-provider.js';
 import { ViolationWatcher } from './netpol-watch.js';
 import { namespaceFor } from './namespace.js';
-import { cidrContains, formatCidr, parseCidr, type Cidr } from './netpol-cidr.js';
+import { cidrContains, formatCidr, parseCidr, type Cidr } from '../../util/cidr.js';
 import type { EgressProtocol, NetworkPolicySettings } from './netpol-config.js';
 
 export const POLICY_NAMES = { denyIngress: 'hodei-workers-deny-ingress', egress: 'hodei-workers-egress' } as const;
