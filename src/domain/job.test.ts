@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedSources, assertTransition, canTransition, IllegalTransitionError, JOB_STATES, retryBackoffMs, TERMINAL_JOB_STATES } from './job.js';
+import { allowedSources, assertTransition, canTransition, IllegalTransitionError, JOB_STATES, TERMINAL_JOB_STATES } from './job.js';
 import { canWorkerTransition, WORKER_STATES } from './worker.js';
 
 describe('job state machine', () => {
@@ -22,11 +22,6 @@ describe('job state machine', () => {
   it('only retries and promotions (a due delay, dependencies met) go to queued', () => {
     expect(allowedSources('queued').sort()).toEqual(['assigned', 'blocked', 'provisioning', 'running', 'scheduled']);
     expect(allowedSources('succeeded')).toEqual(['running']);
-  });
-
-  it('backs off exponentially with a cap', () => {
-    expect([1, 2, 3, 4].map((n) => retryBackoffMs(n))).toEqual([1000, 2000, 4000, 8000]);
-    expect(retryBackoffMs(30)).toBe(300_000);
   });
 });
 

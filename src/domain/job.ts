@@ -132,11 +132,6 @@ export interface Job {
   waitingFor?: string;
 }
 
-/** Exponential backoff for attempt n (1-based failed attempt): 1s, 2s, 4s ... capped at 5 min. */
-export function retryBackoffMs(failedAttempt: number, baseMs = 1000, capMs = 300_000): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, failedAttempt - 1));
-}
-
 export class IllegalTransitionError extends Error {
   constructor(readonly from: JobState, readonly to: JobState) {
     super(`illegal job transition ${from} → ${to}`);

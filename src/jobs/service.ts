@@ -2,11 +2,12 @@
 // (succeeded, failed, timed_out, or a retry with exponential backoff).
 import { randomUUID } from 'node:crypto';
 import {
-  allowedSources, claimRank, DEFAULT_PRIORITY_AGING_SECONDS, isTerminal, retryBackoffMs, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState,
+  allowedSources, claimRank, DEFAULT_PRIORITY_AGING_SECONDS, isTerminal, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState,
 } from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { JobListQuery, JobPage, Store, StoredLogEntry, SubmitJob } from '../store/store.js';
+import { retryBackoffMs } from '../util/backoff.js';
 import { JobBus } from './events.js';
 import { QueueService } from './queues.js';
 import { bodyHash, IDEMPOTENCY_TTL_MS, normalizeSpec, toSubmitted, type SubmitOptions, type Submitted } from './submission.js';

@@ -4,6 +4,7 @@ import { backoffMs, CircuitBreaker, CircuitOpenError, isRetriable, parseRetryAft
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('TokenBucket', () => {
@@ -21,27 +22,38 @@ describe('TokenBucket', () => {
   });
 });
 
-describe('CircuitBreaker', () => {
-  it('opens after N consecutive failures, half-opens for one probe after the cooldown, closes on success', () => {
-    let now = 0;
+describe('CircuitBreaker (cockatiel)', () => {
+  it('opens after N consecutive failures, half-opens for one probe after the cooldown, closes on success', async () => {
+    vi.useFakeTimers();
     const states: string[] = [];
-    const b = new CircuitBreaker(3, 1000, () => now, (s) => states.push(s));
-    b.failure(); b.failure(); b.success(); b.failure(); b.failure();
+    const b = new CircuitBreaker(3, 1000, (s) => states.push(s));
+    const ok = () => b.run(async () => 200, (c) => c >= 500);
+    const bad = () => b.run(async () => 503, (c) => c >= 500);
+    await bad(); await bad(); await ok(); await bad(); await bad();
     expect(b.state).toBe('closed'); // a success in between resets the count
-    b.failure();
+    expect(await bad()).toBe(503); // the failing answer itself is returned
     expect(b.state).toBe('open');
-    expect(() => b.admit()).toThrow(CircuitOpenError);
-    now = 1000;
-    expect(b.admit()).toBe(true); // the probe
-    expect(() => b.admit()).toThrow(CircuitOpenError); // only one probe at a time
-    b.failure();
+    await expect(ok()).rejects.toThrow(CircuitOpenError);
+    vi.advanceTimersByTime(400);
+    await expect(ok()).rejects.toMatchObject({ retryInMs: 600 });
+    vi.advanceTimersByTime(600);
+    // The probe fails: open again, for another cooldown.
+    let release: (v: number) => void = () => undefined;
+    const probe = b.run(() => new Promise<number>((r) => { release = r; }), (c) => c >= 500);
+    expect(b.state).toBe('half-open');
+    release(500);
+    expect(await probe).toBe(500);
     expect(b.state).toBe('open');
-    now = 2500;
-    expect(b.admit()).toBe(true);
-    b.success();
+    vi.advanceTimersByTime(1000);
+    expect(await ok()).toBe(200);
     expect(b.state).toBe('closed');
-    expect(b.admit()).toBe(false);
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+
+  it('does not count an attempt that throws (a request we cancelled)', async () => {
+    const b = new CircuitBreaker(1, 1000);
+    await expect(b.run(async () => { throw new Error('aborted'); }, () => true)).rejects.toThrow('aborted');
+    expect(b.state).toBe('closed');
   });
 });
 
@@ -69,11 +81,13 @@ describe('retry decision', () => {
   });
 
   it('backs off exponentially with jitter, and honours Retry-After', () => {
-    expect(backoffMs(1, undefined, () => 0)).toBe(50);
-    expect(backoffMs(1, undefined, () => 1)).toBe(100);
-    expect(backoffMs(4, undefined, () => 1)).toBe(800);
-    expect(backoffMs(20, undefined, () => 1)).toBe(5000);
-    expect(backoffMs(1, 2, () => 0)).toBe(2000);
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    expect(backoffMs(1, undefined)).toBe(50);
+    expect(backoffMs(4, undefined)).toBe(400);
+    expect(backoffMs(20, undefined)).toBe(2500);
+    expect(backoffMs(1, 2)).toBe(2000);
+    vi.spyOn(Math, 'random').mockReturnValue(0.9999999);
+    expect(backoffMs(1, undefined)).toBe(99);
     expect(parseRetryAfter('3')).toBe(3);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 5_000)).toBe(5);
     expect(parseRetryAfter('soon')).toBeUndefined();

@@ -1,6 +1,9 @@
 // Building blocks of the API client's resilience: a token-bucket rate limiter (QPS + burst, like
-// client-go's), a circuit breaker, and the retry decision with exponential backoff + jitter.
-// Pure and clock-injectable so they are unit-tested without a server.
+// client-go's; no maintained npm library has client-go's blocking FIFO semantics), the circuit
+// breaker (cockatiel's, with the states our health check and events name), and the retry decision
+// with the project's one backoff (util/backoff.ts, cockatiel's generator).
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhenResult, type CircuitBreakerPolicy } from 'cockatiel';
+import { backoffDelay } from '../../util/backoff.js';
 
 export type Clock = () => number;
 
@@ -48,54 +51,41 @@ export class CircuitOpenError extends Error {
   }
 }
 
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'open',
+};
+
 /**
  * Opens after `threshold` consecutive failures (connection errors, timeouts, 5xx); while open every
- * request fails fast without being sent. After `cooldownMs` one probe is let through (half-open):
- * success closes it, failure opens it again.
+ * request fails fast without being sent (CircuitOpenError). After `cooldownMs` one probe is let
+ * through (half-open; requests meanwhile wait for it): success closes it, failure opens it again.
+ * cockatiel's CircuitBreakerPolicy with a ConsecutiveBreaker; an attempt that throws (a request we
+ * cancelled) counts neither way.
  */
 export class CircuitBreaker {
-  private failures = 0;
+  private readonly policy: CircuitBreakerPolicy;
   private openedAt = 0;
-  private probing = false;
-  private _state: BreakerState = 'closed';
 
-  constructor(private readonly threshold: number, private readonly cooldownMs: number,
-    private readonly now: Clock = Date.now, private readonly onChange?: (s: BreakerState) => void) {}
+  constructor(threshold: number, private readonly cooldownMs: number, onChange?: (s: BreakerState) => void) {
+    this.policy = circuitBreaker(handleWhenResult((r) => (r as { outage: boolean }).outage), {
+      halfOpenAfter: cooldownMs, breaker: new ConsecutiveBreaker(threshold),
+    });
+    this.policy.onBreak(() => { this.openedAt = Date.now(); });
+    this.policy.onStateChange((s) => onChange?.(STATES[s]));
+  }
 
   get state(): BreakerState {
-    return this._state;
+    return STATES[this.policy.state];
   }
 
-  /** Throws CircuitOpenError when the request must not be sent. Returns true for the half-open probe. */
-  admit(): boolean {
-    if (this._state === 'closed') return false;
-    const waited = this.now() - this.openedAt;
-    if (this._state === 'open' && waited >= this.cooldownMs) this.set('half-open');
-    if (this._state === 'half-open' && !this.probing) {
-      this.probing = true;
-      return true;
+  /** Runs one attempt through the breaker; `outage` says whether its result counts as a failure. */
+  async run<T>(attempt: () => Promise<T>, outage: (result: T) => boolean): Promise<T> {
+    try {
+      return (await this.policy.execute(async () => { const value = await attempt(); return { value, outage: outage(value) }; })).value;
+    } catch (e) {
+      if (e instanceof BrokenCircuitError) throw new CircuitOpenError(Math.max(0, this.cooldownMs - (Date.now() - this.openedAt)));
+      throw e;
     }
-    throw new CircuitOpenError(Math.max(0, this.cooldownMs - waited));
-  }
-
-  success(): void {
-    this.failures = 0;
-    this.probing = false;
-    if (this._state !== 'closed') this.set('closed');
-  }
-
-  failure(): void {
-    this.failures++;
-    this.probing = false;
-    if (this._state === 'half-open' || (this._state === 'closed' && this.failures >= this.threshold)) {
-      this.openedAt = this.now();
-      this.set('open');
-    }
-  }
-
-  private set(s: BreakerState): void {
-    this._state = s;
-    this.onChange?.(s);
   }
 }
 
@@ -128,14 +118,12 @@ export function isOutageSignal(outcome: AttemptOutcome): boolean {
   return outcome.kind === 'error' || (outcome.code >= 500 && outcome.code !== 501);
 }
 
-/** Exponential backoff with jitter; a server's Retry-After (seconds) wins when present. */
-export function backoffMs(retry: number, retryAfterSeconds: number | undefined, random: () => number = Math.random,
-  baseMs = 100, capMs = 5000): number {
+/** Delay before retry `retry` (1-based): a server's Retry-After (seconds) wins when present, else the one backoff. */
+export function backoffMs(retry: number, retryAfterSeconds: number | undefined, baseMs = 100, capMs = 5000): number {
   if (retryAfterSeconds !== undefined && retryAfterSeconds >= 0) {
-    return Math.min(60_000, retryAfterSeconds * 1000) + Math.floor(random() * 50);
+    return Math.min(60_000, retryAfterSeconds * 1000) + Math.floor(Math.random() * 50);
   }
-  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(exp / 2 + random() * (exp / 2));
+  return backoffDelay(Math.max(0, retry - 1), baseMs, capMs);
 }
 
 /** Retry-After as seconds (delta-seconds or an HTTP date); undefined when absent or unparsable. */
