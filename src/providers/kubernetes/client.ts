@@ -84,7 +84,7 @@ export class KubeClient {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
     this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
-    this.breaker = new CircuitBreaker(o.breakerThreshold ?? 10, o.breakerCooldownMs ?? 5000, o.onBreakerChange);
+    this.breaker = new CircuitBreaker(o.breakerThreshold ?? 10, o.breakerCooldownMs ?? 5000, Date.now, o.onBreakerChange);
     this.timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.maxAttempts = o.maxAttempts ?? 6;
     if (o.hook) this.hooks.add(o.hook);
@@ -129,17 +129,8 @@ export class KubeClient {
     const ctx = await this.context('GET', path, { ...query, watch: 'true' });
     const url = new URL(ctx.getUrl());
     const d = describeRequest('GET', url);
-    // The stream counts for the breaker by how it opened: a 200 is a success, no answer or a 5xx a failure.
-    const opened = await this.breaker.run(async () => {
-      await this.limiter.acquire();
-      return this.openWatch(url, ctx.getHeaders(), d, signal);
-    }, (r) => isOutageSignal(r.outcome));
-    if (opened.err) throw opened.err;
-    return opened.res as http.IncomingMessage;
-  }
-
-  private async openWatch(url: URL, headers: Record<string, string>, d: ReturnType<typeof describeRequest>, signal: AbortSignal):
-    Promise<{ outcome: AttemptOutcome; res?: http.IncomingMessage; err?: Error }> {
+    this.breaker.admit();
+    await this.limiter.acquire();
     const started = performance.now();
     const agent = await this.agent();
     return new Promise((resolve, reject) => {
@@ -147,9 +138,10 @@ export class KubeClient {
         this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry: 0,
           ...(isFailedApiRequest(code) ? { error: true } : {}), ...(err instanceof RequestTimeoutError ? { timedOut: true } : {}) });
         const outcome: AttemptOutcome = code === 0 ? { kind: 'error', maybeSent: true } : { kind: 'response', code };
-        resolve({ outcome, ...(res ? { res } : {}), ...(err ? { err } : {}) });
+        if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
+        if (err) reject(err); else if (res) resolve(res);
       };
-      const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent, signal });
+      const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers: ctx.getHeaders(), agent, signal });
       // A hung server must not hang the informer: no headers within the request timeout is a failure.
       const timer = setTimeout(() => req.destroy(new RequestTimeoutError(this.timeoutMs)), this.timeoutMs);
       req.on('response', (res) => {
@@ -193,23 +185,22 @@ export class KubeClient {
     const namedCreate = d.verb === 'create' && hasName(rawBody);
     const signal = ctx.getSignal();
     for (let retry = 0; ; retry++) {
-      const { res, failure, outcome } = await this.breaker.run(async () => {
-        await this.limiter.acquire();
-        const started = performance.now();
-        let res: { code: number; headers: Record<string, string>; body: Buffer } | undefined;
-        let failure: Error | undefined;
-        try {
-          res = await this.sendOnce(url, method, ctx.getHeaders(), rawBody, signal);
-        } catch (e) {
-          failure = e as Error;
-          if (signal?.aborted) throw failure; // cancelled by the caller: not reported, not retried, not a breaker failure
-        }
-        const code = res?.code ?? 0;
-        this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry,
-          ...(isFailedApiRequest(code) ? { error: true } : {}), ...(failure instanceof RequestTimeoutError ? { timedOut: true } : {}) });
-        const outcome: AttemptOutcome = res ? { kind: 'response', code } : { kind: 'error', maybeSent: !isRefused(failure) };
-        return { res, failure, outcome };
-      }, (r) => isOutageSignal(r.outcome));
+      this.breaker.admit();
+      await this.limiter.acquire();
+      const started = performance.now();
+      let res: { code: number; headers: Record<string, string>; body: Buffer } | undefined;
+      let failure: Error | undefined;
+      try {
+        res = await this.sendOnce(url, method, ctx.getHeaders(), rawBody, signal);
+      } catch (e) {
+        failure = e as Error;
+        if (signal?.aborted) throw failure; // cancelled by the caller: not reported, not retried
+      }
+      const code = res?.code ?? 0;
+      this.emit({ verb: d.verb, resource: d.resource, endpoint: d.endpoint, code, durationMs: performance.now() - started, retry,
+        ...(isFailedApiRequest(code) ? { error: true } : {}), ...(failure instanceof RequestTimeoutError ? { timedOut: true } : {}) });
+      const outcome: AttemptOutcome = res ? { kind: 'response', code } : { kind: 'error', maybeSent: !isRefused(failure) };
+      if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
       if (retry + 1 < this.maxAttempts && !signal?.aborted && isRetriable(d.verb, outcome, namedCreate)) {
         await sleep(backoffMs(retry + 1, parseRetryAfter(res?.headers['retry-after'])));
         continue;
