@@ -90,6 +90,11 @@ export function renderOne(flags: OutputFlags, doc: unknown, human: (wide: boolea
   return human(format === 'wide');
 }
 
+/** Writes one document in the chosen format; `human` renders the table/wide form. */
+export function printOne(flags: OutputFlags, doc: unknown, human: (wide: boolean) => string): void {
+  process.stdout.write(renderOne(flags, doc, human));
+}
+
 /** Fixed-width table for human output. */
 export function table(headers: string[], rows: string[][], withHeaders = true): string {
   const widths = headers.map((h, i) => Math.max(withHeaders ? h.length : 0, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,5 +1,5 @@
 import { afterEach, expect, it, vi } from 'vitest';
-import { backoffDelay, retryBackoffMs } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 
 afterEach(() => { vi.restoreAllMocks(); });
 
@@ -16,7 +16,3 @@ it('spreads a fleet: many draws of one attempt are not all equal', () => {
   for (const d of draws) expect(d >= 2000 && d <= 4000).toBe(true);
 });
 
-it("waits exactly 1 s, 2 s, 4 s… before a failed job's next attempt, capped at 5 min", () => {
-  expect([1, 2, 3, 4].map((n) => retryBackoffMs(n))).toEqual([1000, 2000, 4000, 8000]);
-  expect(retryBackoffMs(30)).toBe(300_000);
-});
