@@ -61,6 +61,12 @@ export function renderList<T>(flags: OutputFlags, doc: unknown, items: readonly 
   return renderRows(items, view, { wide: format === 'wide', headers: flags.headers !== false });
 }
 
+/** renderList, but a table of nothing is one line saying so (`no queues`) instead of a bare header. */
+export function renderListOr<T>(none: string, flags: OutputFlags, doc: unknown, items: readonly T[], view: ListView<T>): string {
+  const format = formatOf(flags);
+  return items.length === 0 && (format === 'table' || format === 'wide') ? `${none}\n` : renderList(flags, doc, items, view);
+}
+
 /** Table rows of a view, as `--watch` prints them one change at a time. */
 export function renderRows<T>(items: readonly T[], view: ListView<T>, o: { wide: boolean; headers: boolean }): string {
   const cols = view.columns.filter((c) => o.wide || !c.wide);

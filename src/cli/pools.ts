@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ApiError, UnreachableError } from '../client/client.js';
 import { addClientOptions, addConnectionOptions, clientFrom, parseInteger, resolveClient, type ClientFlags } from './common.js';
-import { renderList, toJson, type ListView } from './output.js';
+import { renderList, renderListOr, toJson, type ListView } from './output.js';
 
 interface PoolStatusJson { desiredReplicas: number | null; currentReplicas: number | null; readyWorkers: number; conditions: Array<{ type: string; status: string; reason?: string }> }
 interface PoolJson { name: string; spec: { min: number; max: number; target: { type: string; averageUtilization?: number; averageValue?: number } }; status: PoolStatusJson }
@@ -48,7 +48,7 @@ export const poolView: ListView<PoolJson> = {
 };
 
 export function formatPools(pools: PoolJson[]): string {
-  return pools.length === 0 ? 'no pools\n' : renderList({}, null, pools, poolView);
+  return renderListOr('no pools', {}, null, pools, poolView);
 }
 
 function target(flags: PoolFlags): Record<string, unknown> | undefined {

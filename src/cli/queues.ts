@@ -3,9 +3,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { JobSubmission } from '../client/client.js';
 import { ValidationError } from '../errors/errors.js';
+import { parseDurationMs } from '../util/duration.js';
 import type { QueueView } from '../jobs/queues.js';
 import { addClientOptions, age, clientFrom, parseInteger, type ClientFlags } from './common.js';
-import { printOne, table } from './output.js';
+import { renderListOr, renderOne, type ListView, type OutputFlags } from './output.js';
 
 // ── hodei run flags ──────────────────────────────────────────────────────────────────────────
 
@@ -13,16 +14,12 @@ export interface QueueRunFlags {
   queue?: string; priority?: number; in?: number; at?: string; key?: string; dependsOn?: string[]; idempotencyKey?: string;
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** "90s", "10m", "1h30m", "2d" → seconds. */
+/** "90s", "10m", "1h30m", "2d" → seconds (the project's one duration parser). */
 export function parseDuration(flag: string) {
   return (value: string): number => {
-    const parts = [...value.trim().matchAll(/(\d+)([smhd])/g)];
-    if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value.trim()) {
-      throw new InvalidArgumentError(`${flag} must be a duration like 30s, 10m, 1h30m or 2d, got '${value}'`);
-    }
-    return parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_SECONDS[p[2] ?? 's'] ?? 1), 0);
+    const v = parseDurationMs(value);
+    if (v === null) throw new InvalidArgumentError(`${flag} must be a duration like 30s, 10m, 1h30m or 2d, got '${value}'`);
+    return v / 1000;
   };
 }
 
@@ -59,13 +56,27 @@ export function queueFields(f: QueueRunFlags, now = Date.now()): Partial<JobSubm
 const quotaText = (q: QueueView['quota']): string =>
   [q.cpu ? `cpu=${q.cpu}` : '', q.memory ? `memory=${q.memory}` : '', q.gpu !== undefined ? `gpu=${q.gpu}` : ''].filter(Boolean).join(' ') || '-';
 
-export function formatQueues(queues: QueueView[]): string {
-  if (queues.length === 0) return 'no queues\n';
-  return table(['NAME', 'STATE', 'CONCURRENCY', 'QUOTA', 'QUEUED', 'RUNNING', 'SCHEDULED', 'BLOCKED', 'OLDEST WAIT', 'LAST START'], queues.map((q) => [
-    q.name, q.paused ? 'paused' : 'active', q.concurrency === null ? '-' : String(q.concurrency), quotaText(q.quota),
-    String(q.jobs.queued), String(q.jobs.provisioning + q.jobs.assigned + q.jobs.running), String(q.jobs.scheduled), String(q.jobs.blocked),
-    q.oldestQueuedSeconds > 0 ? `${Math.round(q.oldestQueuedSeconds)}s` : '-', q.lastStartedAt ? `${age(q.lastStartedAt)} ago` : '-',
-  ]));
+export const queueView: ListView<QueueView> = {
+  name: (q) => `queue/${q.name}`,
+  columns: [
+    { header: 'NAME', value: (q) => q.name },
+    { header: 'STATE', value: (q) => (q.paused ? 'paused' : 'active') },
+    { header: 'CONCURRENCY', value: (q) => (q.concurrency === null ? '-' : String(q.concurrency)) },
+    { header: 'QUOTA', value: (q) => quotaText(q.quota) },
+    { header: 'QUEUED', value: (q) => String(q.jobs.queued) },
+    { header: 'RUNNING', value: (q) => String(q.jobs.provisioning + q.jobs.assigned + q.jobs.running) },
+    { header: 'SCHEDULED', value: (q) => String(q.jobs.scheduled) },
+    { header: 'BLOCKED', value: (q) => String(q.jobs.blocked) },
+    { header: 'OLDEST WAIT', value: (q) => (q.oldestQueuedSeconds > 0 ? `${Math.round(q.oldestQueuedSeconds)}s` : '-') },
+    { header: 'LAST START', value: (q) => (q.lastStartedAt ? `${age(q.lastStartedAt)} ago` : '-') },
+    { header: 'PAUSED SINCE', value: (q) => q.pausedAt ?? '-', wide: true },
+    { header: 'CONFIGURED', value: (q) => (q.configured ? 'yes' : 'no'), wide: true },
+  ],
+};
+
+/** The table of queues (`no queues` when there is none), as `queues list` prints it by default. */
+export function formatQueues(queues: QueueView[], flags: OutputFlags = {}): string {
+  return renderListOr('no queues', flags, { queues }, queues, queueView);
 }
 
 function concurrency(v: string): number {
@@ -82,18 +93,18 @@ export function registerQueuesCommand(program: Command): void {
   addClientOptions(queues.command('list').description('every queue with its settings, waiting and running jobs'))
     .action(async (flags: ClientFlags) => {
       const r = await clientFrom(flags).getJson<{ queues: QueueView[] }>('/v1/queues');
-      printOne(flags, r, () => formatQueues(r.queues));
+      process.stdout.write(renderListOr('no queues', flags, r, r.queues, queueView));
     });
   addClientOptions(queues.command('get').description('one queue').argument('<name>', 'queue name'))
     .action(async (name: string, flags: ClientFlags) => {
       const q = await clientFrom(flags).getJson<QueueView>(path(name));
-      printOne(flags, q, () => formatQueues([q]));
+      process.stdout.write(renderListOr('no queues', flags, q, [q], queueView));
     });
   for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
     addClientOptions(queues.command(verb).description(paused ? 'stop starting jobs of the queue (they stay queued)' : 'start jobs of the queue again').argument('<name>', 'queue name'))
       .action(async (name: string, flags: ClientFlags) => {
         const q = await clientFrom(flags).send<QueueView>('PATCH', path(name), { paused });
-        printOne(flags, q, () => `queue ${name} ${paused ? 'paused' : 'resumed'} (${q.jobs.queued} queued)\n`);
+        process.stdout.write(renderOne(flags, q, () => `queue ${name} ${paused ? 'paused' : 'resumed'} (${q.jobs.queued} queued)\n`, () => queueView.name(q)));
       });
   }
   addClientOptions(queues.command('set').description('change a queue\'s concurrency or quota').argument('<name>', 'queue name')
@@ -109,6 +120,6 @@ export function registerQueuesCommand(program: Command): void {
       }
       if (Object.keys(body).length === 0) throw new ValidationError('nothing to set: give --concurrency, --cpu, --memory or --gpu');
       const q = await clientFrom(flags).send<QueueView>('PATCH', path(name), body);
-      printOne(flags, q, () => formatQueues([q]));
+      process.stdout.write(renderListOr('no queues', flags, q, [q], queueView));
     });
 }

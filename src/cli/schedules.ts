@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ScheduleView } from '../schedules/service.js';
 import { ValidationError } from '../errors/errors.js';
 import { addClientOptions, age, clientFrom, parseInteger, type ClientFlags } from './common.js';
-import { printOne, table } from './output.js';
+import { formatOf, renderListOr, renderOne, type ListView, type OutputFlags } from './output.js';
 import { addTemplateRunOptions, templateFields, type TemplateRunFlags } from './templates.js';
 
 const when = (iso: string | null | undefined): string => {
@@ -12,11 +12,26 @@ const when = (iso: string | null | undefined): string => {
   return ms >= 0 ? `in ${Math.max(0, Math.round(ms / 1000))}s` : `${age(iso)} ago`;
 };
 
-export function formatSchedules(list: ScheduleView[]): string {
-  if (list.length === 0) return 'no schedules\n';
-  return table(['NAME', 'CRON', 'TIMEZONE', 'POLICY', 'SUSPENDED', 'LAST RUN', 'LAST RESULT', 'NEXT RUN'], list.map((s) => [
-    s.name, s.cron, s.timezone, s.concurrencyPolicy, s.suspend ? 'yes' : 'no', when(s.lastRun?.tick), s.lastResult ?? '-', when(s.nextRun),
-  ]));
+export const scheduleView: ListView<ScheduleView> = {
+  name: (s) => `schedule/${s.name}`,
+  columns: [
+    { header: 'NAME', value: (s) => s.name },
+    { header: 'CRON', value: (s) => s.cron },
+    { header: 'TIMEZONE', value: (s) => s.timezone },
+    { header: 'POLICY', value: (s) => s.concurrencyPolicy },
+    { header: 'SUSPENDED', value: (s) => (s.suspend ? 'yes' : 'no') },
+    { header: 'LAST RUN', value: (s) => when(s.lastRun?.tick) },
+    { header: 'LAST RESULT', value: (s) => s.lastResult ?? '-' },
+    { header: 'NEXT RUN', value: (s) => when(s.nextRun) },
+    { header: 'DEADLINE', value: (s) => (s.startingDeadlineSeconds === null ? '-' : `${s.startingDeadlineSeconds}s`), wide: true },
+    { header: 'QUEUE', value: (s) => s.job.queue ?? 'default', wide: true },
+    { header: 'LAST JOB', value: (s) => s.lastRun?.jobId ?? '-', wide: true },
+    { header: 'COMMAND', value: (s) => [s.job.command, ...s.job.args].join(' ').slice(0, 60), wide: true },
+  ],
+};
+
+export function formatSchedules(list: ScheduleView[], flags: OutputFlags = {}): string {
+  return renderListOr('no schedules', flags, { schedules: list }, list, scheduleView);
 }
 
 interface CreateFlags extends ClientFlags, TemplateRunFlags {
@@ -30,12 +45,13 @@ export function registerSchedulesCommand(program: Command): void {
   addClientOptions(cmd.command('list').description('schedules with last run, last result and next run'))
     .action(async (flags: ClientFlags) => {
       const r = await clientFrom(flags).getJson<{ schedules: ScheduleView[] }>('/v1/schedules');
-      printOne(flags, r, () => formatSchedules(r.schedules));
+      process.stdout.write(renderListOr('no schedules', flags, r, r.schedules, scheduleView));
     });
   addClientOptions(cmd.command('get').description('one schedule').argument('<name>'))
     .action(async (name: string, flags: ClientFlags) => {
       const s = await clientFrom(flags).getJson<ScheduleView>(path(name));
-      printOne(flags, s, () => formatSchedules([s]) + (s.lastRun?.reason ? `last run: ${s.lastRun.result} (${s.lastRun.reason})\n` : ''));
+      const reason = s.lastRun?.reason && ['table', 'wide'].includes(formatOf(flags)) ? `last run: ${s.lastRun.result} (${s.lastRun.reason})\n` : '';
+      process.stdout.write(renderListOr('no schedules', flags, s, [s], scheduleView) + reason);
     });
   addClientOptions(addTemplateRunOptions(cmd.command('create').description('create a schedule: hodei schedules create NAME --cron "0 3 * * *" -- CMD ARGS... (or --template NAME --param k=v)')
     .argument('<name>').argument('[command]').argument('[args...]'))
@@ -59,18 +75,18 @@ export function registerSchedulesCommand(program: Command): void {
         ...(command !== undefined ? { job: { command, args, ...runFields } } : byTemplate),
       };
       const s = await clientFrom(flags).send<ScheduleView>('POST', '/v1/schedules', body);
-      printOne(flags, s, () => `schedule ${name} created; next run ${s.nextRun ?? '-'}\n`);
+      process.stdout.write(renderOne(flags, s, () => `schedule ${name} created; next run ${s.nextRun ?? '-'}\n`, () => scheduleView.name(s)));
     });
   for (const [verb, suspend] of [['suspend', true], ['resume', false]] as const) {
     addClientOptions(cmd.command(verb).description(suspend ? 'stop firing (ticks meanwhile are not run later)' : 'fire again').argument('<name>'))
       .action(async (name: string, flags: ClientFlags) => {
         const s = await clientFrom(flags).send<ScheduleView>('PATCH', path(name), { suspend });
-        printOne(flags, s, () => `schedule ${name} ${suspend ? 'suspended' : 'resumed'}\n`);
+        process.stdout.write(renderOne(flags, s, () => `schedule ${name} ${suspend ? 'suspended' : 'resumed'}\n`, () => scheduleView.name(s)));
       });
   }
   addClientOptions(cmd.command('delete').description('delete a schedule (its jobs stay)').argument('<name>'))
     .action(async (name: string, flags: ClientFlags) => {
       await clientFrom(flags).send('DELETE', path(name));
-      printOne(flags, { deleted: name }, () => `schedule ${name} deleted\n`);
+      process.stdout.write(renderOne(flags, { deleted: name }, () => `schedule ${name} deleted\n`, () => `schedule/${name}`));
     });
 }

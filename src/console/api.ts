@@ -56,6 +56,10 @@ export async function post<T>(path: string, body?: unknown): Promise<T> {
   return await (await request(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) })).json() as T;
 }
 
+export async function patch<T>(path: string, body: unknown): Promise<T> {
+  return await (await request(path, { method: 'PATCH', body: JSON.stringify(body) })).json() as T;
+}
+
 /**
  * Reads an NDJSON stream (logs and events with follow=true) until it ends or `signal` aborts;
  * blank keep-alive lines are skipped. Resolves when the server ends the stream.

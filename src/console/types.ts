@@ -1,8 +1,11 @@
 // Shapes of the /v1 answers the console reads. Job, worker and event types come from the server's
 // own pure modules, so a change there breaks the console's type check, not the page.
+import type { QueueSettings } from '../store/queue-types.js';
+import type { ScheduleRun, ScheduleSpec } from '../store/schedule-types.js';
 export type { Job, JobState, JobTransition } from '../domain/job.js';
 export type { Worker, WorkerState } from '../domain/worker.js';
 export type { HodeiEvent } from '../observability/events/types.js';
+export type { ScheduleRun } from '../store/schedule-types.js';
 
 export type HealthStatus = 'Healthy' | 'Degraded' | 'Unhealthy';
 export interface HealthCheck { name: string; status: HealthStatus; message: string; durationMs: number }
@@ -25,4 +28,14 @@ export interface PoolView {
   name: string; namespace: string;
   spec: Record<string, unknown>;
   status: { desiredReplicas: number | null; currentReplicas: number | null; readyWorkers: number; lastScaleTime: string | null };
+}
+
+// Queues and schedules: the store's pure types, with the counts and runs the API adds.
+export interface QueueView extends QueueSettings {
+  name: string; configured: boolean; pausedAt: string | null;
+  jobs: Record<'scheduled' | 'blocked' | 'queued' | 'provisioning' | 'assigned' | 'running', number>;
+  oldestQueuedSeconds: number; lastStartedAt: string | null;
+}
+export interface ScheduleView extends ScheduleSpec {
+  name: string; createdAt: string; updatedAt: string; lastRun: ScheduleRun | null; lastResult: string | null; nextRun: string | null;
 }

@@ -9,7 +9,7 @@ import {
   CLOSE, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, encode, rawDataToString, type ServerMessage, type WorkerMessage,
 } from '../gateway/protocol.js';
 import { parseServerMessage } from '../gateway/validate.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { JobSlot } from './job-slot.js';
 import { Redactor, redactingLog, type AgentLog } from './redact.js';
 import { VERSION } from '../version.js';

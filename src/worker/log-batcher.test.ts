@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.js';
 import { LogBatcher, type LogBatch } from './log-batcher.js';
 import { Redactor } from './redact.js';
 
@@ -45,14 +44,6 @@ describe('LogBatcher', () => {
   });
 });
 
-describe('backoffDelay', () => {
-  it('grows exponentially up to the cap, with jitter inside the bounds', () => {
-    expect(backoffDelay(0, 100, 5_000, () => 1)).toBe(100);
-    expect(backoffDelay(3, 100, 5_000, () => 1)).toBe(800);
-    expect(backoffDelay(20, 100, 5_000, () => 1)).toBe(5_000);
-    expect(backoffDelay(20, 100, 5_000, () => 0)).toBe(50);
-  });
-});
 
 describe('Redactor', () => {
   it('replaces every occurrence of every secret, longest first, deeply', () => {

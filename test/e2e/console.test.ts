@@ -219,10 +219,39 @@ describe('web console', () => {
     }
   });
 
-  it('shows queues and schedules only when the server has them', async () => {
-    await go('/queues', 'Queues and schedules');
-    await page.locator('[data-unavailable="queues"], table').first().waitFor();
-    await checkPage('queues');
+  it('shows queues (depth, oldest wait, concurrency, pause) and schedules (last/next run, missed, jobs)', async () => {
+    // A paused queue with a concurrency limit and one job waiting in it.
+    await s.client.send('PATCH', '/v1/queues/console-q', { paused: true, concurrency: 2 });
+    const waiting = await s.client.submit({ command: 'sh', args: ['-c', 'echo from console-q'], queue: 'console-q' });
+    // Every second, Forbid: the first tick's job is still sleeping when the next come, so they are missed.
+    await s.client.send('POST', '/v1/schedules', {
+      name: 'console-every-second', cron: '* * * * * *', concurrencyPolicy: 'Forbid', job: { command: 'sleep', args: ['60'] },
+    });
+    try {
+      await go('/queues', 'Queues and schedules');
+      const q = page.locator('tr[data-queue="console-q"]');
+      await q.locator('[data-field="state"]', { hasText: 'paused' }).waitFor();
+      expect(await q.locator('[data-field="depth"]').textContent()).toBe('1');
+      expect(await q.locator('[data-field="concurrency"]').textContent()).toBe('2');
+      await expect.poll(() => q.locator('[data-field="oldest-wait"]').textContent()).toMatch(/\d+(\.\d+)? (ms|s)$/);
+      const sc = page.locator('tr[data-schedule="console-every-second"]');
+      await sc.locator('[data-field="recent-jobs"] a').first().waitFor({ timeout: 30_000 });
+      await expect.poll(async () => Number(await sc.locator('[data-field="missed"]').textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
+      await sc.locator('[data-field="last-run"] time').waitFor();
+      await sc.locator('[data-field="last-result"]', { hasText: 'missed' }).waitFor();
+      const next = await sc.locator('[data-field="next-run"] time').getAttribute('datetime');
+      expect(Date.parse(next ?? '')).toBeGreaterThan(Date.now() - 5_000);
+      await checkPage('queues');
+
+      // Resume from the page (the same PATCH the CLI sends): the waiting job runs.
+      await page.getByRole('button', { name: 'Resume queue console-q' }).click();
+      await q.locator('[data-field="state"]', { hasText: 'active' }).waitFor();
+      expect((await waitForJob(s.client, waiting.id, 30_000)).state).toBe('succeeded');
+      await expect.poll(() => q.locator('[data-field="depth"]').textContent()).toBe('0');
+    } finally {
+      await s.client.send('DELETE', '/v1/schedules/console-every-second');
+      for (const j of (await s.client.listJobs({ labels: ['hodei.io/schedule=console-every-second'] })).jobs) await s.client.cancel(j.id).catch(() => undefined);
+    }
   });
 
   it('works in the dark theme and on a narrow screen', async () => {

@@ -1,7 +1,9 @@
 // hodei queues and the queue flags of hodei run, through the real CLI against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/job.js';
+import { parse as parseYaml } from 'yaml';
 import type { QueueView } from '../../src/jobs/queues.js';
+import type { ScheduleView } from '../../src/schedules/service.js';
 import { runCli, startTestServer, waitForJob, type TestServer } from './harness.js';
 
 let s: TestServer;
@@ -55,5 +57,34 @@ describe('hodei queues', () => {
     const first = (await runCli(args, env())).stdout.trim();
     const second = (await runCli(args, env())).stdout.trim();
     expect(second).toBe(first);
+  });
+});
+
+describe('hodei queues and schedules output (-o table|wide|json|yaml|name, --no-headers)', () => {
+  it('renders queues and schedules like every other read command', async () => {
+    await runCli(['queues', 'pause', 'formats'], env());
+    const name = await runCli(['queues', 'list', '-o', 'name'], env());
+    expect(name.stdout.split('\n')).toContain('queue/formats');
+    const yaml = parseYaml((await runCli(['queues', 'get', 'formats', '-o', 'yaml'], env())).stdout) as QueueView;
+    expect(yaml).toMatchObject({ name: 'formats', paused: true, configured: true });
+    const wide = await runCli(['queues', 'get', 'formats', '-o', 'wide'], env());
+    expect(wide.stdout).toMatch(/^NAME\s+STATE.*\s+PAUSED SINCE\s+CONFIGURED\n/);
+    expect(wide.stdout).toMatch(/formats\s+paused\s.*\d{4}-\d\d-\d\dT\S+\s+yes\n$/);
+    const bare = await runCli(['queues', 'get', 'formats', '--no-headers'], env());
+    expect(bare.stdout).toMatch(/^formats\s+paused\s/);
+    expect((await runCli(['queues', 'resume', 'formats', '-o', 'name'], env())).stdout).toBe('queue/formats\n');
+
+    expect((await runCli(['schedules', 'list'], env())).stdout).toBe('no schedules\n');
+    const created = await runCli(['schedules', 'create', 'nightly', '--cron', '0 3 * * *', '--queue', 'formats', '-o', 'name', '--', 'echo', 'hi'], env());
+    expect(created).toMatchObject({ code: 0, stdout: 'schedule/nightly\n' });
+    const table = await runCli(['schedules', 'list'], env());
+    expect(table.stdout).toMatch(/^NAME\s+CRON\s+TIMEZONE\s+POLICY\s+SUSPENDED\s+LAST RUN\s+LAST RESULT\s+NEXT RUN\n/);
+    expect(table.stdout).toMatch(/nightly\s+0 3 \* \* \*\s+UTC\s+Allow\s+no\s+-\s+-\s+in \d+s\n$/);
+    const wideS = await runCli(['schedules', 'get', 'nightly', '-o', 'wide'], env());
+    expect(wideS.stdout).toMatch(/\s+DEADLINE\s+QUEUE\s+LAST JOB\s+COMMAND\n/);
+    expect(wideS.stdout).toMatch(/-\s+formats\s+-\s+echo hi\n$/);
+    const json = JSON.parse((await runCli(['schedules', 'list', '-o', 'json'], env())).stdout) as { schedules: ScheduleView[] };
+    expect(json.schedules.map((x) => x.name)).toEqual(['nightly']);
+    expect((await runCli(['schedules', 'delete', 'nightly'], env())).stdout).toBe('schedule nightly deleted\n');
   });
 });

@@ -1,5 +1,6 @@
 // Options of the built-in controllers (nodes, scheduler, kubelet, Deployment/ReplicaSet, HPA,
 // network policies). KubeSimOptions extends this interface; every field is optional.
+import type { Pod } from './pod-types.js';
 
 export interface SimTaint {
   key: string;
@@ -62,6 +63,12 @@ export interface SimControllerOptions {
   podDirRoot?: string;
   /** Extra environment for real agent processes (e.g. HODEI_CLI-style overrides); container env wins. */
   agentEnv?: Record<string, string>;
+  /**
+   * Environment that gives a real process its pod's ServiceAccount identity. A container reads its
+   * token at /var/run/secrets/kubernetes.io/serviceaccount; a process on this machine cannot, so the
+   * remote kubelets hand it a KUBECONFIG with a TokenRequest token bound to the pod (same rights).
+   */
+  podCredentials?: (pod: Pod) => Promise<Record<string, string>>;
 
   /** HPA sync period. @defaultValue 1000 */
   hpaSyncMs?: number;

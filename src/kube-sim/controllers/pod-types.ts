@@ -44,6 +44,8 @@ export interface PodSpec {
   activeDeadlineSeconds?: number;
   terminationGracePeriodSeconds?: number;
   schedulerName?: string;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
   volumes?: { name: string; emptyDir?: Record<string, unknown>; [k: string]: unknown }[];
 }
 

@@ -3,7 +3,7 @@
 // decide; with none the traffic is allowed; otherwise any rule of any of them must allow it.
 import { isIP } from 'node:net';
 import { labelSelectorMatches, R, type KubeObject, type LabelSelectorSpec, type ObjectStore, type StoredObject } from '../store/index.js';
-import { cidrContains } from './cidr.js';
+import { ipInCidr } from '../../util/cidr.js';
 
 export interface ConnectionAttempt {
   namespace: string;
@@ -49,8 +49,8 @@ export class PolicyEvaluator {
 
   private peerMatches(peer: PolicyPeer, policyNs: string, host: string, remote: StoredObject<PodLike> | undefined): boolean {
     if (peer.ipBlock) {
-      if (!isIP(host) || !cidrContains(peer.ipBlock.cidr, host)) return false;
-      return !(peer.ipBlock.except ?? []).some((c) => cidrContains(c, host));
+      if (!isIP(host) || !ipInCidr(peer.ipBlock.cidr, host)) return false;
+      return !(peer.ipBlock.except ?? []).some((c) => ipInCidr(c, host));
     }
     if (!remote) return false;
     const remoteNs = remote.metadata.namespace ?? '';

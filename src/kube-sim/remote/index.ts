@@ -4,7 +4,11 @@
 // and events go back to the API server, and `kubectl logs` reaches the log endpoint here. The
 // nodes also serve the metrics APIs (registered with the aggregator: the real HPA and `kubectl top`
 // read them) and kube-sim's network layer (connection reports → NetworkPolicyViolation events).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Pod } from '../controllers/pod-types.js';
 import { Kubelet } from '../controllers/kubelet/kubelet.js';
 import { nodeLayout, type SimNode } from '../controllers/nodes.js';
 import type { SimControllerOptions } from '../controllers/options.js';
@@ -46,7 +50,8 @@ export async function startRemoteKubelets(options: RemoteKubeletOptions): Promis
   const nodes: SimNode[] = nodeLayout(options).map((n) => ({ ...n, ip: '127.0.0.1' }));
   const local = new ObjectStore({ clock: systemClock });
   const podLogs = new PodLogRegistry();
-  const kubelet = new Kubelet(nodes, options);
+  const credentialsDir = mkdtempSync(join(tmpdir(), 'kube-sim-sa-'));
+  const kubelet = new Kubelet(nodes, { ...options, podCredentials: (pod) => podCredentials(api, options.kubeconfig, credentialsDir, pod) });
   const metrics = new SimMetrics();
   const netpol = new NetworkPolicyController();
   const logServer = await startNodeServer({
@@ -86,6 +91,36 @@ export async function startRemoteKubelets(options: RemoteKubeletOptions): Promis
       await logServer.close();
       local.close();
       api.close();
+      rmSync(credentialsDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The pod's ServiceAccount as a process here can use it: a token from the TokenRequest API bound
+ * to the pod (what the kubelet projects into kube-api-access-*), in a kubeconfig for this API
+ * server with its CA. The control plane of deploy/kubernetes acts with exactly its Role's rights.
+ */
+async function podCredentials(api: RemoteApi, adminKubeconfig: string, dir: string, pod: Pod): Promise<Record<string, string>> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const sa = pod.spec.serviceAccountName ?? 'default';
+  const r = await api.must<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${encodeURIComponent(sa)}/token`, {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest',
+    spec: { expirationSeconds: 3607, // No uid: the local mirror's copy has its own; the API server binds the token to its pod of that name.
+    boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name } },
+  });
+  const admin = new KubeConfig();
+  admin.loadFromFile(adminKubeconfig);
+  const cluster = admin.getCurrentCluster();
+  const caData = cluster?.caData ?? (cluster?.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'in-cluster', server: api.server.toString().replace(/\/$/, ''), ...(caData ? { caData } : { skipTLSVerify: true }) }],
+    users: [{ name: `${ns}:${sa}`, token: r.body.status.token }],
+    contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: `${ns}:${sa}`, namespace: ns }],
+    currentContext: 'in-cluster',
+  });
+  const file = join(dir, `${pod.metadata.uid ?? `${ns}-${pod.metadata.name}`}.kubeconfig`);
+  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
+  return { KUBECONFIG: file };
 }

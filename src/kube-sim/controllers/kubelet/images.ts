@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { hodeiCliCommand } from '../../../util/paths.js';
 import type { Container } from '../pod-types.js';
 
-export const DEFAULT_IMAGE_ALLOW_LIST = ['hodei-worker', 'alpine', 'busybox', 'python', 'node', 'ubuntu', 'debian'];
+export const DEFAULT_IMAGE_ALLOW_LIST = ['hodei-worker', 'ghcr.io/hodei/hodei', 'alpine', 'busybox', 'python', 'node', 'ubuntu', 'debian'];
 
 /** Image name without registry host for docker.io images: `docker.io/library/alpine:3` → `alpine:3`. */
 function shortName(image: string): string {
@@ -16,7 +16,12 @@ export function imageAllowed(image: string, allow: readonly string[]): boolean {
   return allow.some((p) => name.startsWith(p.replace(/\*$/, '')));
 }
 
-export const isWorkerImage = (image: string): boolean => shortName(image).startsWith('hodei-worker');
+/**
+ * The Hodei image: `hodei-worker*` (tests) or the published `ghcr.io/hodei/hodei` of deploy/Dockerfile,
+ * whose ENTRYPOINT is `hodei` — `hodei server` (the control plane of deploy/kubernetes) and
+ * `hodei worker` both run as the local build.
+ */
+export const isWorkerImage = (image: string): boolean => shortName(image).startsWith('hodei-worker') || /^ghcr\.io\/hodei\/hodei[:@]/.test(image);
 
 /** A stable digest-style image id, like the runtime reports. */
 export function imageId(image: string): string {

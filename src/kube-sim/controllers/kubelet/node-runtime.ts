@@ -20,6 +20,7 @@ export interface KubeletOptions {
   simulatedRunSeconds: number;
   simulatedExitCode: number;
   agentEnv: Record<string, string>;
+  podCredentials: SimControllerOptions['podCredentials'];
 }
 
 export function kubeletOptions(o: SimControllerOptions): KubeletOptions {
@@ -33,6 +34,7 @@ export function kubeletOptions(o: SimControllerOptions): KubeletOptions {
     simulatedRunSeconds: o.simulatedRunSeconds ?? 0,
     simulatedExitCode: o.simulatedExitCode ?? 0,
     agentEnv: o.agentEnv ?? {},
+    podCredentials: o.podCredentials,
   };
 }
 

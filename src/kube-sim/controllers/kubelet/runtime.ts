@@ -135,9 +135,16 @@ export class PodRuntime {
         if (!(await this.sleep(backoff))) return undefined;
       }
     }
+    const credentials = this.node.options.podCredentials;
+    let hostEnv: Record<string, string> = {};
+    if (credentials && !s.init && this.runsProcess(s) && this.pod.spec.automountServiceAccountToken !== false) {
+      try { hostEnv = await credentials(this.pod); } catch (e) {
+        this.event('Warning', 'FailedMount', `MountVolume.SetUp failed for volume "kube-api-access": ${(e as Error).message}`, s);
+      }
+    }
     this.event('Normal', 'Created', `Created container ${s.spec.name}`, s);
     if (!(await this.sleep(this.node.options.containerStartLatencyMs))) return undefined;
-    const run = this.launch(s, env);
+    const run = this.launch(s, env, hostEnv);
     runningState(s.status, s.spec, this.node.now(), !s.init);
     s.run = run;
     this.write();
@@ -145,7 +152,8 @@ export class PodRuntime {
     return run;
   }
 
-  private launch(s: Slot, env: Record<string, string>): ContainerRun {
+  /** `hostEnv`: paths on this machine (credentials), given as they are; the container's `env` wins over them. */
+  private launch(s: Slot, env: Record<string, string>, hostEnv: Record<string, string> = {}): ContainerRun {
     if (s.log) s.prevLog = s.log;
     const log = new ContainerLog(this.node.now);
     s.log = log;
@@ -163,21 +171,45 @@ export class PodRuntime {
     }
     const workdir = this.workdir(s.spec);
     const limit = s.spec.resources?.limits?.memory;
-    const run = startProcess(argv.map((a) => expand(a, env)), {
+    const mounted = this.mountedPaths(s.spec);
+    // Only what the container spec gave is rewritten: the `hodei` CLI's own path stays as it is.
+    const own = (s.spec.command ?? []).slice(1).length + (s.spec.args ?? []).length;
+    const cli = argv.slice(0, argv.length - own);
+    const run = startProcess([...cli, ...argv.slice(cli.length).map((a) => mounted(expand(a, env)))], {
       cwd: workdir, log, memoryWatch: this.node.memoryWatch,
-      env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: workdir, HOSTNAME: this.name, ...this.node.options.agentEnv, ...env },
+      env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: workdir, HOSTNAME: this.name, ...this.node.options.agentEnv, ...hostEnv,
+        ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(v)])) },
       ...(limit !== undefined ? { memoryLimitBytes: parseQuantity(limit) } : {}),
     });
     if (behaviour.oom && !s.init) { const t = setTimeout(() => run.oomKill(), behaviour.runSet ? behaviour.runMs : 0); t.unref(); }
     return run;
   }
 
-  /** The pod's directory: emptyDir volumes as directories; cwd = the volume mounted at workingDir, else work/. */
+  /** Whether the container runs as a real process here (the Hodei agent or control plane). */
+  private runsProcess(s: Slot): boolean {
+    try { return agentArgv(s.spec, this.node.options.agentPathPrefix) !== undefined; } catch { return false; }
+  }
+
+  /**
+   * A process sees this machine's filesystem, not the container's: a path under one of the
+   * container's volume mounts (HODEI_DATA_DIR=/var/lib/hodei on the `data` volume) is rewritten to
+   * that volume's directory in the pod's directory.
+   */
+  private mountedPaths(c: Container): (value: string) => string {
+    this.dir ??= this.node.podDir(this.uid);
+    const mounts = [...(c.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+    return (value) => {
+      const m = mounts.find((x) => value === x.mountPath || value.startsWith(`${x.mountPath.replace(/\/$/, '')}/`));
+      return m ? join(this.dir ?? '', 'volumes', m.name, value.slice(m.mountPath.length)) : value;
+    };
+  }
+
+  /** The pod's directory: emptyDir (and claimed, node-local) volumes as directories; cwd = the volume mounted at workingDir, else work/. */
   private workdir(c: Container): string {
     this.dir ??= this.node.podDir(this.uid);
     const mount = c.volumeMounts?.find((m) => c.workingDir !== undefined && m.mountPath === c.workingDir);
     const dir = join(this.dir, mount ? `volumes/${mount.name}` : 'work');
-    for (const v of this.pod.spec.volumes ?? []) if (v.emptyDir) mkdirSync(join(this.dir, 'volumes', v.name), { recursive: true });
+    for (const v of this.pod.spec.volumes ?? []) if (v.emptyDir || v.persistentVolumeClaim) mkdirSync(join(this.dir, 'volumes', v.name), { recursive: true });
     mkdirSync(dir, { recursive: true });
     return dir;
   }

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeClient, type ApiRequestEvent } from './client.js';
 import { PodOps } from '../pods/pod-ops.js';
 import { CircuitOpenError } from './resilience.js';
@@ -24,6 +24,8 @@ const json = (res: ServerResponse, code: number, body: unknown, headers: Record<
 const status = (code: number, reason: string, message = reason) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
 
 beforeEach(async () => {
+  // The shortest backoff of each retry (half of its ceiling): retries without long sleeps.
+  vi.spyOn(Math, 'random').mockReturnValue(0);
   script = [];
   received = [];
   connections = 0;
@@ -41,6 +43,7 @@ beforeEach(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
@@ -54,7 +57,7 @@ function makeClient(opts: Partial<ConstructorParameters<typeof KubeClient>[0]> =
     currentContext: 'x',
   });
   const hook: ApiRequestEvent[] = [];
-  const client = new KubeClient({ kubeConfig: kc, qps: 1000, burst: 1000, random: () => 0, hook: (e) => hook.push(e), ...opts });
+  const client = new KubeClient({ kubeConfig: kc, qps: 1000, burst: 1000, hook: (e) => hook.push(e), ...opts });
   return { client, hook };
 }
 

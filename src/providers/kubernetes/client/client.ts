@@ -45,7 +45,6 @@ export interface KubeClientOptions extends Pick<KubernetesSettings, 'qps' | 'bur
   kubeConfig: KubeConfig;
   hook?: ApiRequestHook;
   onBreakerChange?: (s: BreakerState) => void;
-  random?: () => number;
 }
 
 export interface RawResponse {
@@ -79,7 +78,6 @@ export class KubeClient {
   private agentPromise: Promise<http.Agent> | undefined;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
-  private readonly random: () => number;
 
   constructor(private readonly o: KubeClientOptions) {
     const cluster = o.kubeConfig.getCurrentCluster();
@@ -89,7 +87,6 @@ export class KubeClient {
     this.breaker = new CircuitBreaker(o.breakerThreshold ?? 10, o.breakerCooldownMs ?? 5000, Date.now, o.onBreakerChange);
     this.timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.maxAttempts = o.maxAttempts ?? 6;
-    this.random = o.random ?? Math.random;
     if (o.hook) this.hooks.add(o.hook);
     this.httpLibrary = wrapHttpLibrary({ send: (ctx) => this.execute(ctx) });
   }
@@ -205,7 +202,7 @@ export class KubeClient {
       const outcome: AttemptOutcome = res ? { kind: 'response', code } : { kind: 'error', maybeSent: !isRefused(failure) };
       if (isOutageSignal(outcome)) this.breaker.failure(); else this.breaker.success();
       if (retry + 1 < this.maxAttempts && !signal?.aborted && isRetriable(d.verb, outcome, namedCreate)) {
-        await sleep(backoffMs(retry + 1, parseRetryAfter(res?.headers['retry-after']), this.random));
+        await sleep(backoffMs(retry + 1, parseRetryAfter(res?.headers['retry-after'])));
         continue;
       }
       if (!res) throw failure ?? new Error('request failed');

@@ -66,7 +66,7 @@ export class ListWatch<T> {
         failures++;
         // After repeated failures the history we would resume from may be gone: relist.
         if (failures >= 3) relist = true;
-        const wait = err instanceof CircuitOpenError ? Math.max(err.retryInMs, 100) : backoffMs(failures, undefined, Math.random, 200, 30_000);
+        const wait = err instanceof CircuitOpenError ? Math.max(err.retryInMs, 100) : backoffMs(failures, undefined, 200, 30_000);
         this.o.logger.warn({ err: (err as Error).message, retryInMs: wait }, `${this.o.what} watch failed; reconnecting`);
         await sleep(wait);
       }

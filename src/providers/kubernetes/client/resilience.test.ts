@@ -4,6 +4,7 @@ import { backoffMs, CircuitBreaker, CircuitOpenError, isRetriable, parseRetryAft
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('TokenBucket', () => {
@@ -69,11 +70,13 @@ describe('retry decision', () => {
   });
 
   it('backs off exponentially with jitter, and honours Retry-After', () => {
-    expect(backoffMs(1, undefined, () => 0)).toBe(50);
-    expect(backoffMs(1, undefined, () => 1)).toBe(100);
-    expect(backoffMs(4, undefined, () => 1)).toBe(800);
-    expect(backoffMs(20, undefined, () => 1)).toBe(5000);
-    expect(backoffMs(1, 2, () => 0)).toBe(2000);
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    expect(backoffMs(1, undefined)).toBe(50);
+    expect(backoffMs(4, undefined)).toBe(400);
+    expect(backoffMs(20, undefined)).toBe(2500);
+    expect(backoffMs(1, 2)).toBe(2000);
+    vi.spyOn(Math, 'random').mockReturnValue(0.9999999);
+    expect(backoffMs(1, undefined)).toBe(99);
     expect(parseRetryAfter('3')).toBe(3);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 5_000)).toBe(5);
     expect(parseRetryAfter('soon')).toBeUndefined();

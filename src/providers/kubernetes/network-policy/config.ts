@@ -28,7 +28,7 @@ export interface NetworkPolicySettings {
   controlPlaneCidr?: string;
 }
 
-/** IPv4 or IPv6 CIDR (shape only; cidr.ts parses it strictly). */
+/** IPv4 or IPv6 CIDR (shape only; util/cidr.ts parses it strictly). */
 export const CIDR_PATTERN = '^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$';
 const cidr = { type: 'string', pattern: CIDR_PATTERN, description: 'a CIDR like 10.0.0.0/8' };
 const port = { type: 'integer', minimum: 1, maximum: 65535 };

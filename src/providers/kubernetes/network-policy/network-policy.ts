@@ -16,7 +16,7 @@ import { apiMessage, isConflict, isNotFound } from '../client/api-errors.js';
 import { LABEL, MANAGED_BY } from '../labels.js';
 import type { ExtensionContext, ProviderExtension } from '../extension.js';
 import { isNamespaceGone, namespaceFor } from '../pods/namespace.js';
-import { cidrContains, formatCidr, parseCidr, type Cidr } from './cidr.js';
+import { cidrContains, formatCidr, parseCidr, type Cidr } from '../../../util/cidr.js';
 import type { EgressProtocol, NetworkPolicySettings } from './config.js';
 import type { NetpolEventMap } from './types.js';
 

@@ -1,0 +1,15 @@
+// The one exponential backoff of the project (Kubernetes API retries, watch reconnects, the worker
+// agent's reconnects), on cockatiel's generators, half-jittered: a fleet that lost the same server does not come
+// back in lockstep, yet never retries at once.
+import { halfJitterGenerator, noJitterGenerator } from 'cockatiel';
+
+/** The ceiling of retry `attempt` (0-based), without jitter: min(maxMs, baseMs·2^attempt). */
+export function backoffCeiling(attempt: number, baseMs: number, maxMs: number): number {
+  return noJitterGenerator(Math.min(attempt, 60), { initialDelay: baseMs, maxDelay: maxMs, exponent: 2, generator: noJitterGenerator })[0];
+}
+
+/** Delay before retry `attempt` (0-based): uniform in [d/2, d] where d = min(maxMs, baseMs·2^attempt). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  return halfJitterGenerator(Math.min(attempt, 60), { initialDelay: baseMs, maxDelay: maxMs, exponent: 2, generator: noJitterGenerator })[0];
+}
+
