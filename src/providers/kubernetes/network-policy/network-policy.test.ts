@@ -11,7 +11,6 @@ import type { KubeSim } from '../../../kube-sim/index.js';
 import { silentLogger } from '../../../observability/logger.js';
 import { KubernetesProvider } from '../kubernetes-provider.js';
 import { allowList, applyPolicy, buildPolicies, firstDisallowed, POLICY_NAMES } from './network-policy.js';
-import { cidrContains, formatCidr, parseCidr } from '../../../util/cidr.js';
 import type { NetworkPolicySettings } from './config.js';
 import { captureExtras, simAdmin, type Captured } from '../../../../test/support/kubernetes/pools.js';
 import { poll, simSettings, startTestSim } from '../../../../test/support/kubernetes/sim.js';
