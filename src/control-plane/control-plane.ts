@@ -130,6 +130,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const scheduler = new Scheduler({
     jobs, provider, gateway, logger, serverUrl: () => url, maxWorkers: cfg.maxWorkers,
     ephemeral: cfg.workerMode === 'ephemeral',
+    // Local agents cost a process each, not a pod: kept started ahead of jobs.
+    warmPool: provider.kind === 'local',
   });
   const reconciler = new Reconciler({
     jobs, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,

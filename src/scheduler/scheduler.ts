@@ -24,8 +24,13 @@ export interface SchedulerOptions {
   serverUrl: () => string;
   /** @defaultValue 8 */
   maxWorkers: number;
-  /** true: one job per worker (default); false: workers are pooled and reused. */
+  /** true: one job per worker; false: workers are pooled and reused. */
   ephemeral: boolean;
+  /**
+   * Pooled workers only: keep `maxWorkers` agents started and idle ahead of any job (the local
+   * provider's default), refilled when one goes. Each job still runs as its own process group.
+   */
+  warmPool?: boolean;
   /** Safety-net poll when no event woke the loop. @defaultValue 1000 */
   pollIntervalMs?: number;
   now?: () => Date;
@@ -37,11 +42,14 @@ export class Scheduler {
   private readonly loop: SerialLoop;
   private readonly log: Logger;
   private readonly now: () => Date;
+  /** The warm pool may be short of agents (at start, and after one went): checked on the next pass. */
+  private refill: boolean;
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.logger.child({ component: 'scheduler' });
     this.now = o.now ?? (() => new Date());
-    this.loop = new SerialLoop(() => this.dispatch(), o.pollIntervalMs ?? 1000, (err) =>
+    this.refill = this.warm;
+    this.loop = new SerialLoop(() => this.pass(), o.pollIntervalMs ?? 1000, (err) =>
       this.log.error({ err }, 'dispatch failed'));
   }
 
@@ -69,6 +77,40 @@ export class Scheduler {
   /** Runs one dispatch pass now (tests, and callers that just queued work). */
   wake(): void {
     this.loop.wake();
+  }
+
+  private get warm(): boolean {
+    return this.o.warmPool === true && !this.o.ephemeral;
+  }
+
+  /** One pass of the loop: tops up the warm pool when it may be short, then dispatches. */
+  private async pass(): Promise<void> {
+    if (this.refill) {
+      this.refill = false;
+      const missing = this.o.maxWorkers - (await this.liveWorkers()).length;
+      if (missing > 0) this.log.debug({ agents: missing }, 'starting warm-pool agents');
+      await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.provisionIdle()));
+    }
+    await this.dispatch();
+  }
+
+  /**
+   * A pooled agent without a job: it registers with its own one-time token like any worker, then
+   * takes the oldest dispatchable job itself each time it is idle (WorkerSessions.nextJob).
+   */
+  private async provisionIdle(): Promise<void> {
+    const workerId = `w-${randomUUID()}`;
+    const token = newToken();
+    await this.store.insertWorker({
+      id: workerId, providerId: this.o.provider.id, jobId: null, ephemeral: false, tokenHash: hashToken(token), createdAt: this.now(),
+    });
+    try {
+      const { handle } = await this.o.provider.provision({ workerId, jobId: null, token, serverUrl: this.o.serverUrl(), resources: {}, labels: {} });
+      await this.store.updateWorker(workerId, { handle });
+    } catch (err) {
+      this.log.warn({ workerId, err: (err as Error).message }, 'starting a warm-pool agent failed');
+      await this.store.transitionWorker(workerId, LIVE_WORKER_STATES, 'failed', { reason: 'ProvisioningFailed' }, this.now());
+    }
   }
 
   private async liveWorkers(): Promise<Worker[]> {
@@ -129,6 +171,10 @@ export class Scheduler {
   async onWorkerGone(workerId: string, reason: string, message: string): Promise<void> {
     const w = await this.store.getWorker(workerId);
     if (!w || !LIVE_WORKER_STATES.includes(w.state)) return;
+    if (this.warm) {
+      this.refill = true;
+      this.loop.wake();
+    }
     const finished = w.state === 'draining' || (w.state === 'ready' && !w.jobId);
     await this.store.transitionWorker(workerId, [w.state], finished ? 'terminated' : 'failed',
       finished ? {} : { reason }, this.now());
