@@ -15,7 +15,10 @@ const version = (pkg) => createRequire(import.meta.url)(`${pkg}/package.json`).v
 
 /** Forks the subject's process; `call(op, n)` resolves with its answer. */
 function forkSubject(key, name, env) {
-  const child = fork(join(import.meta.dirname, 'lib', 'job-subjects.mjs'), [key], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // HODEI_BENCH_PROFILE=<key> (e.g. hodei-pooled-pg): that subject's process writes a V8 CPU profile
+  // under bench/results/profiles/ (summarise it with `node bench/lib/profile-summary.mjs FILE`).
+  const profile = process.env.HODEI_BENCH_PROFILE === key ? ['--cpu-prof', '--cpu-prof-dir', join(import.meta.dirname, 'results', 'profiles')] : [];
+  const child = fork(join(import.meta.dirname, 'lib', 'job-subjects.mjs'), [key], { env: { ...process.env, ...env }, execArgv: profile, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   let pending = null;
   child.on('message', (m) => { const p = pending; pending = null; if (m.ok) p?.resolve(m.value); else p?.reject(new Error(`${name}: ${m.error}`)); });
   child.on('exit', (code) => { pending?.reject(new Error(`${name}: process exited (${code})`)); pending = null; });

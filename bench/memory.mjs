@@ -6,7 +6,7 @@ import { clusterWithPods, restartControlPlane, startSim } from './lib/cluster.mj
 
 const MB = 2 ** 20;
 
-/** The lowest of a few samples a second apart, after the process settled. */
+/** The lowest of a few samples a second apart (each after a full GC), once the process settled. */
 async function settled(cp) {
   await sleep(QUICK ? 2000 : 5000);
   const xs = [];

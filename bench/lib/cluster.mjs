@@ -65,13 +65,19 @@ export async function startControlPlane() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hodei-bench-cp-'));
   const databaseUrl = await freshDatabase('bench_k8s');
   progress('starting hodei server --provider kubernetes (PostgreSQL) in its own process');
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../../dist/cli/main.js'), 'server', '--provider', 'kubernetes',
+  // The inspector (on a free port, this host only) lets the memory benchmark collect garbage before
+  // it reads the heap: otherwise it reads whatever the last burst of watch events left to collect.
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', join(import.meta.dirname, '../../dist/cli/main.js'), 'server', '--provider', 'kubernetes',
     '--kubeconfig', s.kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir,
     '--log-level', 'warn', '--log-format', 'json'], {
     env: { ...process.env, HODEI_API_TOKEN: API_TOKEN, HODEI_DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  let inspectorUrl;
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+    inspectorUrl ??= /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(stderr)?.[0];
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`hodei server exited (${child.exitCode}): ${stderr}`);
@@ -90,10 +96,10 @@ export async function startControlPlane() {
       const text = (await this.get('/metrics')).text();
       return [...text.matchAll(/^\w*pods_by_state\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
     },
-    /** Resident memory (kernel) and V8 heap used (the server's own /metrics), bytes. */
+    /** After a full garbage collection: resident memory (kernel) and V8 heap used, bytes. */
     async memory() {
+      const heap = await inspect(inspectorUrl);
       const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024;
-      const heap = Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec((await this.get('/metrics')).text())?.[1]);
       return { rss, heap };
     },
     async stop() {
@@ -107,6 +113,28 @@ export async function startControlPlane() {
     },
   };
   return cp;
+}
+
+/** Collects garbage in the inspected process, then returns its heap used (bytes). */
+async function inspect(url) {
+  if (!url) throw new Error('the server printed no inspector URL');
+  const { WebSocket } = await import('ws');
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method, params = {}) => new Promise((resolve) => {
+    const mine = ++id;
+    const on = (data) => { const m = JSON.parse(data); if (m.id === mine) { ws.off('message', on); resolve(m.result); } };
+    ws.on('message', on);
+    ws.send(JSON.stringify({ id: mine, method, params }));
+  });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.getHeapUsage');
+    return r.usedSize;
+  } finally {
+    ws.close();
+  }
 }
 
 /** The sim holds exactly `count` tracked pods and the control plane's informer has seen them all. */
