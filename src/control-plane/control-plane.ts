@@ -160,6 +160,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     async stop(opts = {}) {
       clearInterval(probeTimer);
       await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop()]);
+      await scheduler.releaseWarmPool().catch((err: unknown) => logger.warn({ err }, 'shutting down the warm pool failed'));
       await provider.stop(opts);
       await gateway.close();
       await app.close();

@@ -74,6 +74,17 @@ export class Scheduler {
     await this.loop.stop();
   }
 
+  /**
+   * Shuts down the warm pool's idle agents (a control plane stopping): they hold no job, and a warm
+   * pool belongs to its control plane. Agents running a job finish it and report to the next one.
+   */
+  async releaseWarmPool(): Promise<void> {
+    if (!this.warm) return;
+    for (const w of await this.liveWorkers()) {
+      if (w.state === 'ready' && w.jobId === null && !w.ephemeral && w.pool === null) this.o.gateway.shutdownWorker(w.id, 'control plane stopping');
+    }
+  }
+
   /** Runs one dispatch pass now (tests, and callers that just queued work). */
   wake(): void {
     this.loop.wake();
