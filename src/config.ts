@@ -9,7 +9,7 @@ import {
   defaultKubernetesOptions, kubernetesSettingsFromEnv, validateKubernetesSettings, KUBERNETES_ENV, KUBERNETES_SETTING_KEYS,
   type KubernetesSettings,
 } from './providers/kubernetes/config.js';
-import type { KubernetesSLOs } from './providers/kubernetes/slo-config.js';
+import type { SloTargets } from './providers/kubernetes/slo-config.js';
 import { rejectUnknownKeys } from './util/did-you-mean.js';
 import { compileValidator } from './util/validate.js';
 
@@ -34,7 +34,7 @@ export interface HodeiConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Unset: pretty on a terminal, JSON lines otherwise. */
   logFormat?: (typeof LOG_FORMATS)[number];
-  slo?: Partial<KubernetesSLOs> & { windowSeconds?: number };
+  slo?: Partial<SloTargets> & { windowSeconds?: number };
   events?: { file?: string; maxAgeSeconds?: number; maxCount?: number };
   metricsRequireToken?: boolean;
 }
@@ -87,6 +87,8 @@ export const SECTION_SETTINGS: readonly Setting[] = [
   { key: 'slo.minWorkerCreationSuccessRate', description: 'SLO: worker creation success ratio', schema: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' } },
   { key: 'slo.maxApiErrorRate', description: 'SLO: Kubernetes API error ratio', schema: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' } },
   { key: 'slo.maxHpaResponseTime', description: 'SLO: P95 HPA response time, seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
+  { key: 'slo.maxQueueWaitTime', description: 'SLO: P95 queue wait (queued → running), seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
+  { key: 'slo.maxScheduleStartDelay', description: 'SLO: P95 schedule tick → job running (missed = late), seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
   { key: 'slo.windowSeconds', description: 'SLI window', schema: { type: 'integer', minimum: 60, maximum: 30 * 86400 } },
   { key: 'events.file', description: 'also append events as JSON lines to this file (docs/events.md)', schema: { type: 'string', minLength: 1 } },
   { key: 'events.maxAgeSeconds', description: 'drop recorded events older than this', schema: { type: 'integer', minimum: 60 } },

@@ -72,11 +72,11 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const jobs = new JobService(store, logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const platformMetrics = new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
   const observability = createObservability({
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
+  const platformMetrics = new PlatformMetrics(registry, jobs, observability.slo.tracker);
   const provider = observability.provider;
   jobs.provider = { kind: provider.kind, unsupportedFields: provider.unsupportedFields ?? [] };
   const gateway = createGateway({
@@ -88,7 +88,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
   const pools = poolsPlugin(provider, store);
   const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
-  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
+  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events, sli: observability.slo.tracker });
   // The console's Overview charts: the last 15 minutes of the server's own numbers.
   const samples = new RecentSamples({
     read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
