@@ -23,6 +23,18 @@ if (!process.argv.includes('--console')) {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch { /* not a git checkout (e.g. an unpacked tarball) */ }
   writeFileSync('dist/build-info.json', JSON.stringify({ commit, builtAt: new Date().toISOString() }) + '\n');
+
+  // The worker agent as one file: a process started per job (or per warm-pool slot) loads one
+  // module instead of a few hundred, and none of the CLI (src/cli/worker-main.ts).
+  const { build: bundle } = await import('rolldown');
+  await bundle({
+    input: 'dist/cli/worker-main.js',
+    platform: 'node',
+    logLevel: 'warn',
+    // ws's optional native helpers: absent here, and ws works without them.
+    external: ['bufferutil', 'utf-8-validate'],
+    output: { file: 'dist/agent.js', format: 'esm', minify: true, sourcemap: false },
+  });
 }
 
 tsc('src/console/tsconfig.json');

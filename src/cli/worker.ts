@@ -65,13 +65,16 @@ export function registerWorkerCommand(program: Command): Command {
     .description('run the worker agent: connect to the control plane, run assigned jobs, report results')
     .option('--server <url>', 'control-plane URL (default: $HODEI_URL)')
     .option('--connect-timeout <seconds>', 'give up after this long without a connection (default: $HODEI_WORKER_CONNECT_TIMEOUT or 60)')
-    .action(async (opts: WorkerCommandOptions) => {
-      // SIGTERM (pod deletion, provider terminate): interrupt the running job (it is retried), report it, exit 143.
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      const code = await runWorkerCommand(opts, { signal: stop.signal });
-      process.exit(code);
-    });
+    .action(runWorkerProcess);
+}
+
+/** The agent as this process's whole life: runs it and exits with its code. */
+export async function runWorkerProcess(opts: WorkerCommandOptions): Promise<never> {
+  // SIGTERM (pod deletion, provider terminate): interrupt the running job (it is retried), report it, exit 143.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const code = await runWorkerCommand(opts, { signal: stop.signal });
+  process.exit(code);
 }

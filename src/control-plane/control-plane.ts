@@ -132,6 +132,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   const scheduler = new Scheduler({
     jobs, workers, provider, gateway, logger, serverUrl: () => url, maxWorkers: cfg.maxWorkers,
     ephemeral: cfg.workerMode === 'ephemeral',
+    // Local agents cost a process each, not a pod: kept started ahead of jobs.
+    warmPool: provider.kind === 'local',
   });
   const reconciler = new Reconciler({
     jobs, workers, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,
@@ -161,6 +163,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     async stop(opts = {}) {
       clearInterval(probeTimer);
       await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop(), sweeper.stop()]);
+      await scheduler.releaseWarmPool().catch((err: unknown) => logger.warn({ err }, 'shutting down the warm pool failed'));
       await provider.stop(opts);
       await gateway.close();
       await app.close();

@@ -42,6 +42,8 @@ export class Reconciler {
   private readonly now: () => Date;
   /** Workers created before this are a previous control plane's (or another replica's). */
   private readonly startedAt: number;
+  /** Jobs the last pass found without a holder (id → updatedAt); see failOrphanedJobs. */
+  private orphanSuspects = new Map<string, string>();
 
   constructor(private readonly o: ReconcilerOptions) {
     this.log = o.logger.child({ component: 'reconciler' });
@@ -136,15 +138,34 @@ export class Reconciler {
   private async failOrphanedJobs(live: Worker[], now: number): Promise<void> {
     const holders = new Set<string>();
     for (const w of live) if (w.jobId) holders.add(w.jobId);
+    // A job is an orphan only when two passes in a row found it holderless and unchanged: a pooled
+    // agent claims a job and records it as its own in separate statements, which a loaded machine
+    // can stretch past one interval (seen: the warm pool's jobs failed WorkerLost under load).
+    const suspects = new Map<string, string>();
+    const confirmed = (job: Job): boolean => {
+      if (this.orphanSuspects.get(job.id) === job.updatedAt) return true;
+      suspects.set(job.id, job.updatedAt);
+      return false;
+    };
+    try {
+      await this.failOrphans(holders, live, now, confirmed);
+    } finally {
+      this.orphanSuspects = suspects;
+    }
+  }
+
+  private async failOrphans(holders: Set<string>, live: Worker[], now: number, confirmed: (job: Job) => boolean): Promise<void> {
     for (const job of await this.o.jobs.activeJobs()) {
       if (job.state === 'queued') continue;
       const idle = now - Date.parse(job.updatedAt);
       if (job.state === 'provisioning' && !holders.has(job.id) && idle > this.o.intervalMs * 2
         && Date.parse(job.updatedAt) < this.startedAt) {
+        if (!confirmed(job)) continue;
         // Claimed by a control plane that died before recording its worker: nothing ran.
         this.log.warn({ jobId: job.id }, 'job claimed before a restart has no worker; re-provisioning');
         await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'claimed by a control plane that stopped before provisioning it');
       } else if (!holders.has(job.id) && idle > this.o.intervalMs * 2) {
+        if (!confirmed(job)) continue;
         this.log.warn({ jobId: job.id, state: job.state }, 'job has no live worker');
         await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason: 'WorkerLost', message: 'no live worker holds this job' });
       } else if (pastTimeout(job, now)) {

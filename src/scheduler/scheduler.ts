@@ -26,8 +26,13 @@ export interface SchedulerOptions {
   serverUrl: () => string;
   /** @defaultValue 8 */
   maxWorkers: number;
-  /** true: one job per worker (default); false: workers are pooled and reused. */
+  /** true: one job per worker; false: workers are pooled and reused. */
   ephemeral: boolean;
+  /**
+   * Pooled workers only: keep `maxWorkers` agents started and idle ahead of any job (the local
+   * provider's default), refilled when one goes. Each job still runs as its own process group.
+   */
+  warmPool?: boolean;
   /** Safety-net poll when no event woke the loop. @defaultValue 1000 */
   pollIntervalMs?: number;
   now?: () => Date;
@@ -41,11 +46,14 @@ export class Scheduler {
   private readonly loop: SerialLoop;
   private readonly log: Logger;
   private readonly now: () => Date;
+  /** The warm pool may be short of agents (at start, and after one went): checked on the next pass. */
+  private refill: boolean;
 
   constructor(private readonly o: SchedulerOptions) {
     this.log = o.logger.child({ component: 'scheduler' });
     this.now = o.now ?? (() => new Date());
-    this.loop = new SerialLoop(() => this.dispatch(), o.pollIntervalMs ?? 1000, (err) =>
+    this.refill = this.warm;
+    this.loop = new SerialLoop(() => this.pass(), o.pollIntervalMs ?? 1000, (err) =>
       this.log.error({ err }, 'dispatch failed'));
   }
 
@@ -66,9 +74,54 @@ export class Scheduler {
     await this.loop.stop();
   }
 
+  /**
+   * Shuts down the warm pool's idle agents (a control plane stopping): they hold no job, and a warm
+   * pool belongs to its control plane. Agents running a job finish it and report to the next one.
+   */
+  async releaseWarmPool(): Promise<void> {
+    if (!this.warm) return;
+    for (const w of await this.liveWorkers()) {
+      if (w.state === 'ready' && w.jobId === null && !w.ephemeral && w.pool === null) this.o.gateway.shutdownWorker(w.id, 'control plane stopping');
+    }
+  }
+
   /** Runs one dispatch pass now (tests, and callers that just queued work). */
   wake(): void {
     this.loop.wake();
+  }
+
+  private get warm(): boolean {
+    return this.o.warmPool === true && !this.o.ephemeral;
+  }
+
+  /** One pass of the loop: tops up the warm pool when it may be short, then dispatches. */
+  private async pass(): Promise<void> {
+    if (this.refill) {
+      this.refill = false;
+      const missing = this.o.maxWorkers - (await this.liveWorkers()).length;
+      if (missing > 0) this.log.debug({ agents: missing }, 'starting warm-pool agents');
+      await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.provisionIdle()));
+    }
+    await this.dispatch();
+  }
+
+  /**
+   * A pooled agent without a job: it registers with its own one-time token like any worker, then
+   * takes the oldest dispatchable job itself each time it is idle (WorkerSessions.nextJob).
+   */
+  private async provisionIdle(): Promise<void> {
+    const workerId = `w-${randomUUID()}`;
+    const token = newToken();
+    await this.o.workers.provisioning({
+      id: workerId, providerId: this.o.provider.id, jobId: null, ephemeral: false, tokenHash: hashToken(token),
+    });
+    try {
+      const { handle } = await this.o.provider.provision({ workerId, jobId: null, token, serverUrl: this.o.serverUrl(), resources: {}, labels: {} });
+      await this.o.workers.provisioned(workerId, handle);
+    } catch (err) {
+      this.log.warn({ workerId, err: (err as Error).message }, 'starting a warm-pool agent failed');
+      await this.o.workers.transition(workerId, LIVE_WORKER_STATES, 'failed', 'ProvisioningFailed');
+    }
   }
 
   private async liveWorkers(): Promise<Worker[]> {
@@ -149,6 +202,10 @@ export class Scheduler {
   async onWorkerGone(workerId: string, reason: string, message: string): Promise<void> {
     const w = await this.o.workers.get(workerId);
     if (!w || !LIVE_WORKER_STATES.includes(w.state)) return;
+    if (this.warm) {
+      this.refill = true;
+      this.loop.wake();
+    }
     const finished = w.state === 'draining' || (w.state === 'ready' && !w.jobId);
     await this.o.workers.transition(workerId, [w.state], finished ? 'terminated' : 'failed', finished ? undefined : reason);
     if (finished || !w.jobId) return;

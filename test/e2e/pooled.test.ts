@@ -1,6 +1,6 @@
 // Pooled workers: a fixed set of workers takes job after job instead of one worker per job.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestServer, waitForJob, type TestServer } from './harness.js';
+import { startTestServer, waitFor, waitForJob, type TestServer } from './harness.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -22,4 +22,32 @@ it('reuses at most maxWorkers workers for many jobs', async () => {
   expect(live.every((w) => w.state === 'ready' && w.jobId === null && !w.ephemeral)).toBe(true);
   const next = await waitForJob(s.client, (await s.client.submit({ command: 'true' })).id);
   expect(workers.has(next.workerId)).toBe(true);
+});
+
+it('by default (local provider) starts a warm pool of --max-workers agents before any job; each job is its own process group', async () => {
+  const d = await startTestServer({ config: { maxWorkers: 2 } });
+  try {
+    const pool = await waitFor('2 warm agents registered', async () => {
+      const ws = (await d.client.listWorkers()).workers.filter((w) => w.state === 'ready');
+      return ws.length === 2 ? ws : null;
+    });
+    expect(pool.every((w) => !w.ephemeral && w.jobId === null)).toBe(true);
+    // `$$` is the job's shell; field 5 of /proc/PID/stat its process group: equal when it leads its own group.
+    const probe = { command: 'sh', args: ['-c', 'echo "$$ $(cut -d" " -f5 /proc/$$/stat)"'] };
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      const job = await waitForJob(d.client, (await d.client.submit(probe)).id);
+      expect(job.state).toBe('succeeded');
+      const [pid, pgid] = (await d.client.logsText(job.id)).trim().split(' ');
+      runs.push({ workerId: job.workerId, pid, pgid });
+    }
+    for (const r of runs) {
+      expect(pool.map((w) => w.id)).toContain(r.workerId); // run by a warm agent, no new one started
+      expect(r.pgid).toBe(r.pid); // its own process group, not the agent's
+    }
+    expect(runs[0]?.pid).not.toBe(runs[1]?.pid); // a fresh process each time
+    expect((await d.client.listWorkers()).workers.filter((w) => ['provisioning', 'ready', 'busy'].includes(w.state))).toHaveLength(2);
+  } finally {
+    await d.stop();
+  }
 });

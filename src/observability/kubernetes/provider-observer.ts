@@ -71,7 +71,15 @@ export function observeKubernetesProvider(provider: KubernetesEventSource, o: {
   const base = { provider: provider.id };
   // What pod.created told us, until the pod is gone (bounded by live pods).
   const created = new Map<string, { image: string; resources: Resources }>();
-  metrics.bindPodView(() => provider.pods().map(podSnapshot));
+  // The informer replaces a pod's object when the pod changes, so a snapshot cached per object is
+  // never stale: a scrape at 10,000 pods parses only the quantities of pods that changed since.
+  const snapshots = new WeakMap<PodLike, PodSnapshot>();
+  const snapshotOf = (p: PodLike): PodSnapshot => {
+    let snap = snapshots.get(p);
+    if (!snap) snapshots.set(p, snap = podSnapshot(p));
+    return snap;
+  };
+  metrics.bindPodView(() => provider.pods().map(snapshotOf));
 
   const handlers: { [K in keyof ObservedK8sEvents]: (...a: ObservedK8sEvents[K]) => void } = {
     'api.request': (ev) => {

@@ -9,4 +9,7 @@ runProviderConformance(vitest, {
   create: () => new LocalProcessProvider({ logger: silentLogger() }),
   createBroken: () => new LocalProcessProvider({ logger: silentLogger(), cliCommand: ['/nonexistent/hodei'] }),
   failureReasons: ['ProvisioningFailed'],
+  // The contract is about a worker per job (it ends, list() drops it): the local default is a warm
+  // pool of reused agents (test/e2e/pooled.test.ts covers that), so ephemeral agents are asked for.
+  config: { workerMode: 'ephemeral' },
 });

@@ -4,14 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../observability/logger.js';
-import { hodeiCliCommand } from '../../util/paths.js';
+import { hodeiAgentCommand } from '../../util/paths.js';
 import { descendants, processesWithEnv } from './process-tree.js';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
 
 export interface LocalProviderOptions {
   id?: string;
   logger: Logger;
-  /** argv that runs the hodei CLI; defaults to this installation's compiled CLI. */
+  /** argv that runs the hodei CLI (`worker` is appended); defaults to this installation's bundled agent. */
   cliCommand?: string[];
   /** Extra environment for agents (never includes the control plane's own secrets). */
   env?: Record<string, string>;
@@ -44,8 +44,9 @@ export class LocalProcessProvider implements WorkerProvider {
     this.cliCommand(); // fails early with a clear message when the CLI is not built
   }
 
+  /** argv that starts an agent, before `--server URL`. */
   private cliCommand(): string[] {
-    return this.opts.cliCommand ?? hodeiCliCommand();
+    return this.opts.cliCommand ? [...this.opts.cliCommand, 'worker'] : hodeiAgentCommand();
   }
 
   async provision(req: ProvisionRequest): Promise<{ handle: string }> {
@@ -55,7 +56,7 @@ export class LocalProcessProvider implements WorkerProvider {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !PRIVATE_ENV.test(k)) env[k] = v;
     // The control plane stores the job's output itself: the agent need not echo it to our pipes.
     Object.assign(env, { HODEI_WORKER_ECHO_OUTPUT: '0' }, this.opts.env, { HODEI_WORKER_TOKEN: req.token, HODEI_WORKER_ID: req.workerId });
-    const proc = spawn(cmd, [...prefix, 'worker', '--server', req.serverUrl], {
+    const proc = spawn(cmd, [...prefix, '--server', req.serverUrl], {
       env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
     const spawned = new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../observability/logger.js';
 import type { KubeClient } from '../client/client.js';
 import { ListWatch } from '../client/list-watch.js';
-import type { PodJson } from './pod-status.js';
+import { slimPod, type PodJson } from './pod-status.js';
 
 export interface InformerEvents {
   add: [pod: PodJson];
@@ -46,7 +46,7 @@ export class PodInformer extends EventEmitter<InformerEvents> {
         const k = key(pod);
         const old = this.cache.get(k);
         this.cache.delete(k);
-        this.emit('delete', old ?? pod);
+        this.emit('delete', old ?? slimPod(pod));
       },
     });
   }
@@ -99,10 +99,11 @@ export class PodInformer extends EventEmitter<InformerEvents> {
     return list.metadata?.resourceVersion ?? '';
   }
 
-  private upsert(pod: PodJson): void {
-    const k = key(pod);
+  private upsert(full: PodJson): void {
+    const k = key(full);
     const old = this.cache.get(k);
-    if (old?.metadata.resourceVersion === pod.metadata.resourceVersion && old) return;
+    if (old?.metadata.resourceVersion === full.metadata.resourceVersion && old) return;
+    const pod = slimPod(full);
     this.cache.set(k, pod);
     if (old) this.emit('update', pod, old);
     else this.emit('add', pod);

@@ -32,6 +32,40 @@ export interface PodJson {
   };
 }
 
+/**
+ * The fields of a pod the provider reads (PodJson), copied out of what the API sent: the informer
+ * keeps this, not the whole object (managed fields, volumes, env, probes...), so its memory per
+ * tracked pod is a fraction (bench/memory.mjs measures it).
+ */
+export function slimPod(raw: PodJson): PodJson {
+  const m = raw.metadata;
+  const pick = <T extends object>(o: T | undefined, keys: readonly (keyof T)[]): T | undefined => {
+    if (!o) return undefined;
+    const out: Partial<T> = {};
+    for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+    return out as T;
+  };
+  const containerStatus = (c: ContainerStatusJson): ContainerStatusJson =>
+    pick(c, ['name', 'imageID', 'ready', 'restartCount', 'state', 'lastState']) as ContainerStatusJson;
+  const st = raw.status;
+  return {
+    metadata: pick(m, ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations']) as PodJson['metadata'],
+    ...(raw.spec ? { spec: {
+      ...(raw.spec.nodeName !== undefined ? { nodeName: raw.spec.nodeName } : {}),
+      ...(raw.spec.containers ? { containers: raw.spec.containers.map((c) => ({
+        name: c.name, ...(c.image !== undefined ? { image: c.image } : {}),
+        ...(c.resources?.requests ? { resources: { requests: c.resources.requests } } : {}),
+      })) } : {}),
+    } } : {}),
+    ...(st ? { status: {
+      ...pick(st, ['phase', 'reason', 'message']),
+      ...(st.conditions ? { conditions: st.conditions.map((c) => pick(c, ['type', 'status', 'reason', 'message']) as NonNullable<typeof st.conditions>[number]) } : {}),
+      ...(st.containerStatuses ? { containerStatuses: st.containerStatuses.map(containerStatus) } : {}),
+      ...(st.initContainerStatuses ? { initContainerStatuses: st.initContainerStatuses.map(containerStatus) } : {}),
+    } } : {}),
+  };
+}
+
 /** What the provider reports for a pod: ProviderWorker's phases. */
 export type WorkerPhase = 'starting' | 'running' | 'exited' | 'failed';
 
