@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KUBERNETES_SLOS as SLO } from '../src/providers/kubernetes/slo-config.js';
+import { DEFAULT_SLOS as SLO } from '../src/providers/kubernetes/slo-config.js';
+import { DEFAULT_OPTIONS } from './src/options.js';
 import { PATHS } from './src/generate.js';
 import { concrete, everyTarget, loadBoard, type Board } from './testing/grafana.js';
 import { ROOT, read, tool } from './testing/tools.js';
@@ -13,7 +14,7 @@ import { ROOT, read, tool } from './testing/tools.js';
 const overview = loadBoard('overview');
 const slo = loadBoard('slo');
 const red = (b: Board, title: string): number | null | undefined =>
-  b.panels.find((p) => p.title === title)?.fieldConfig.defaults.thresholds?.steps.find((s) => s.color === 'red')?.value;
+  b.panels.find((p) => p.title === title)?.fieldConfig?.defaults.thresholds?.steps.find((s) => s.color === 'red')?.value;
 
 /** The spec's "Key Panels", in order, with the unit each shows. */
 const SPEC_PANELS: [string, string][] = [
@@ -23,10 +24,19 @@ const SPEC_PANELS: [string, string][] = [
 ];
 
 describe('dashboards', () => {
-  it("overview has the spec's 11 panels in order, then the API by status code and latency; 30 s refresh, units set", () => {
-    expect(overview.panels.map((p) => [p.title, p.fieldConfig.defaults.unit])).toEqual([
+  it("overview has the spec's 11 panels in order, then the API by status code and latency, then the Queues & schedules row; 30 s refresh, units set", () => {
+    expect(overview.panels.map((p) => [p.title, p.fieldConfig?.defaults.unit])).toEqual([
       ...SPEC_PANELS, ['API Requests by Status Code', 'reqps'], ['API Request Duration', 's'],
+      ['Queues & schedules', undefined], ['Queued Jobs by Queue', 'short'], ['Active Jobs by Queue', 'short'], ['Paused Queues', 'none'],
+      ['Oldest Queued Job', 's'], ['Queue Wait vs SLO', 's'], ['Schedule Start Delay vs SLO', 's'], ['Schedule Runs', 'short'],
     ]);
+    // An expanded row whose panels follow it at the top level, below every earlier panel.
+    const row = overview.panels.findIndex((p) => p.type === 'row');
+    const rowPanel = overview.panels[row];
+    expect(rowPanel).toMatchObject({ collapsed: false, panels: [], gridPos: { x: 0, w: 24, h: 1 } });
+    const bottom = Math.max(...overview.panels.slice(0, row).map((p) => p.gridPos.y + p.gridPos.h));
+    expect(rowPanel?.gridPos.y).toBe(bottom);
+    for (const p of overview.panels.slice(row + 1)) expect(p.gridPos.y, p.title).toBeGreaterThan(rowPanel?.gridPos.y ?? Infinity);
     const exprs = everyTarget(overview).map(([p, t]) => `${p.title}: ${t.expr}`);
     expect(exprs.find((e) => e.startsWith('API Requests by Status Code'))).toContain('sum by (code)(rate(hodei_kubernetes_api_requests_total{');
     expect(exprs.find((e) => e.startsWith('API Request Duration'))).toContain('hodei_kubernetes_api_request_duration_seconds_bucket{');
@@ -40,6 +50,9 @@ describe('dashboards', () => {
     expect(red(overview, 'API Error Rate')).toBe(SLO.maxApiErrorRate);
     expect(red(slo, 'Pod Creation Duration vs SLO')).toBe(SLO.maxPodCreationTime);
     expect(red(slo, 'HPA Response Time vs SLO')).toBe(SLO.maxHpaResponseTime);
+    expect(red(overview, 'Queue Wait vs SLO')).toBe(SLO.maxQueueWaitTime);
+    expect(red(overview, 'Schedule Start Delay vs SLO')).toBe(SLO.maxScheduleStartDelay);
+    expect(red(overview, 'Oldest Queued Job')).toBe(DEFAULT_OPTIONS.alerts.queueStalledSeconds);
   });
 
   it('SLO dashboard shows compliance, budget, burn rate, startup phases and pending reasons', () => {
@@ -74,12 +87,12 @@ describe('dashboards', () => {
     expect(series.length).toBeGreaterThan(0);
     for (const p of series) {
       expect(p.options.legend, p.title).toMatchObject({ showLegend: true, displayMode: 'table', calcs: ['lastNotNull', 'max'] });
-      for (const t of p.targets) expect(t.legendFormat, `${p.title} ${t.refId}`).toMatch(/\S/);
+      for (const t of p.targets ?? []) expect(t.legendFormat, `${p.title} ${t.refId}`).toMatch(/\S/);
     }
     for (const p of b.panels.filter((x) => x.type === 'piechart')) {
       expect(p.options.displayLabels, p.title).toEqual(['name', 'value']);
       expect(p.options.legend, p.title).toMatchObject({ showLegend: true, values: ['value', 'percent'] });
-      expect(p.targets.map((t) => t.legendFormat), p.title).toEqual(['{{state}}']);
+      expect((p.targets ?? []).map((t) => t.legendFormat), p.title).toEqual(['{{state}}']);
     }
   });
 

@@ -87,7 +87,7 @@ describe('deploy manifests', () => {
       'apps/deployments: create,delete,get,list,patch,update,watch', 'autoscaling/horizontalpodautoscalers: create,delete,get,list,patch,update,watch',
       'core/resourcequotas: get,list',
     ]);
-    expect(rules('ClusterRole')).toEqual(['core/namespaces: create,get,list', 'core/nodes: get,list', 'authorization.k8s.io/selfsubjectaccessreviews: create']);
+    expect(rules('ClusterRole')).toEqual(['core/namespaces: create,get,list', 'core/nodes: get,list', 'core/pods: list', 'authorization.k8s.io/selfsubjectaccessreviews: create']);
     for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
       expect((find(kind, 'hodei-provider') as Manifest & { subjects: unknown[] }).subjects).toEqual([{ kind: 'ServiceAccount', name: 'hodei', namespace: 'hodei-jobs' }]);
     }

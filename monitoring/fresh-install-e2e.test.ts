@@ -9,6 +9,7 @@ import {
   API_ERROR_CODES, FAILURE_REASONS, HPA_OPERATIONS, NAMESPACE_OPERATIONS, STARTUP_PHASES, VIOLATION_SOURCES,
 } from '../src/providers/kubernetes/vocabulary.js';
 import { startTestServer, type TestServer } from '../test/e2e/harness.js';
+import { QUEUES_ROW_TITLE } from './src/dashboards/queues.js';
 import { PATHS, generateAll } from './src/generate.js';
 import { concrete, everyTarget, loadBoard } from './testing/grafana.js';
 import { evaluatedRules, poll, startPrometheusFor, type TestPrometheus } from './testing/prometheus.js';
@@ -72,6 +73,25 @@ describe('a fresh install, before any workload', () => {
     }
     expect(empty).toEqual([]);
     expect(Number((await prom.query(concrete(`sum by (operation) (hodei_kubernetes_hpa_operations_total${SEL})`)))[0]?.value[1])).toBe(0);
+  }, 60_000);
+
+  it('the Queues & schedules row reads 0 before any job or schedule (P95 panels: no observation yet)', async () => {
+    await poll('two scrapes', async () => (await prom.query(`count_over_time(hodei_jobs_queued${SEL}[1m]) >= 2`)).length > 0, 20_000);
+    const board = loadBoard('overview');
+    const row = board.panels.findIndex((p) => p.type === 'row' && p.title === QUEUES_ROW_TITLE);
+    expect(row).toBeGreaterThan(0);
+    const values: string[] = [];
+    for (const panel of board.panels.slice(row + 1)) {
+      for (const t of panel.targets ?? []) {
+        const result = await prom.query(concrete(t.expr, { namespace: NS, rateInterval: '30s' }));
+        expect(result.length, `${panel.title}/${t.refId}`).toBeGreaterThan(0);
+        // A quantile of no observations is NaN (Grafana draws no point); every count is 0.
+        for (const r of result) values.push(`${panel.title}/${t.refId}=${t.expr.startsWith('histogram_quantile') ? 'quantile' : r.value[1]}`);
+      }
+    }
+    expect(values.filter((v) => !/=(0|quantile)$/.test(v))).toEqual([]);
+    expect(values).toContain('Queued Jobs by Queue/A=0');
+    expect(values).toContain('Schedule Runs/A=0');
   }, 60_000);
 
   it('every rule evaluates; no alert fires on a fresh install', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KUBERNETES_SLOS } from '../src/providers/kubernetes/slo-config.js';
+import { DEFAULT_KUBERNETES_SLOS, DEFAULT_SLOS, QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS } from '../src/providers/kubernetes/slo-config.js';
 import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../src/providers/kubernetes/metrics.js';
 import { startTestServer } from '../test/e2e/harness.js';
 import { drift, main } from './src/cli.js';
@@ -14,7 +14,7 @@ import { PATHS, generateAll } from './src/generate.js';
 import { isAlert, type AlertingRule, type RuleGroup } from './src/rules/types.js';
 import { ROOT, rulesOf, tool } from './testing/tools.js';
 
-interface Board { refresh: string; panels: { title: string; fieldConfig: { defaults: { thresholds?: { steps: { value: number | null; color: string }[] } } } }[] }
+interface Board { refresh: string; panels: { title: string; fieldConfig?: { defaults: { thresholds?: { steps: { value: number | null; color: string }[] } } } }[] }
 
 const alertsOf = (files: Record<string, string>): AlertingRule[] =>
   rulesOf((parse(files[PATHS.alerts] ?? '') as { groups: RuleGroup[] }).groups).filter(isAlert);
@@ -25,7 +25,7 @@ const alert = (files: Record<string, string>, name: string): AlertingRule => {
 };
 const redAt = (files: Record<string, string>, path: string, title: string): number | null | undefined => {
   const board = JSON.parse(files[path] ?? '{}') as Board;
-  return board.panels.find((p) => p.title === title)?.fieldConfig.defaults.thresholds?.steps.find((s) => s.color === 'red')?.value;
+  return board.panels.find((p) => p.title === title)?.fieldConfig?.defaults.thresholds?.steps.find((s) => s.color === 'red')?.value;
 };
 
 describe('monitoring generator', () => {
@@ -51,7 +51,7 @@ describe('monitoring generator', () => {
   }, 120_000);
 
   it('a changed SLO config moves dashboard thresholds, alert rules and SLO rules together', () => {
-    const slos = { ...DEFAULT_KUBERNETES_SLOS, maxPodCreationTime: 20, maxApiErrorRate: 0.005, minWorkerCreationSuccessRate: 0.995 };
+    const slos = { ...DEFAULT_SLOS, maxPodCreationTime: 20, maxApiErrorRate: 0.005, minWorkerCreationSuccessRate: 0.995 };
     const before = generateAll();
     const after = generateAll({ slos });
 
@@ -74,6 +74,28 @@ describe('monitoring generator', () => {
     expect(after[PATHS.prometheusRule]).toContain('> 0.005');
   });
 
+  it('queue and schedule alert thresholds are generator options; production keeps 10 minutes and 15m', () => {
+    const before = generateAll();
+    expect(alert(before, 'HodeiQueueStalled').expr).toMatch(/hodei_queue_oldest_queued_seconds\) > 600\n/);
+    expect(alert(before, 'HodeiScheduleMissed').expr).toContain('increase(hodei_schedule_runs_total{result="missed"}[15m])');
+    const after = generateAll({ alerts: { queueStalledSeconds: 4, scheduleMissedWindow: '8s' } });
+    expect(alert(after, 'HodeiQueueStalled').expr).toMatch(/> 4\n[\s\S]*timestamp_seconds\)\) > 4\n/);
+    expect(alert(after, 'HodeiQueueStalled').annotations.description).toContain('started none for over 4 seconds');
+    expect(alert(after, 'HodeiScheduleMissed').expr).toContain('[8s]');
+    expect(alert(after, 'WorkerCreationFailures').expr).toMatch(/> 0\.05$/);
+  });
+
+  it('queue wait and schedule punctuality are SLOs of the rules, their targets on the le bucket', () => {
+    const files = generateAll({ slos: { ...DEFAULT_SLOS, maxQueueWaitTime: 30, maxScheduleStartDelay: 10 } });
+    const slo = files[PATHS.sloRules] ?? '';
+    expect(slo).toContain('hodei_job_queue_wait_seconds_bucket{le="30"}');
+    expect(slo).toContain('hodei_schedule_start_delay_seconds_bucket{le="10"}');
+    expect(slo).toContain('hodei_schedule_runs_total{result="missed"}');
+    for (const name of ['queue_wait_time', 'schedule_punctuality']) {
+      expect(slo).toContain(`hodei:slo_burn_rate:rate1h{slo="${name}"}`.replace('burn_rate', 'error_ratio'));
+    }
+  });
+
   it('the PrometheusRule and the dashboards ConfigMap carry exactly the plain files', () => {
     const files = generateAll();
     const plain = [PATHS.alerts, PATHS.sloRules].flatMap((p) => (parse(files[p] ?? '') as { groups: RuleGroup[] }).groups);
@@ -88,7 +110,11 @@ describe('monitoring generator', () => {
   it('latency SLO targets must be histogram bucket bounds of the runtime (the rules read le="<target>")', () => {
     expect(POD_DURATION_BUCKETS as readonly number[]).toContain(DEFAULT_KUBERNETES_SLOS.maxPodCreationTime);
     expect(HPA_RESPONSE_BUCKETS as readonly number[]).toContain(DEFAULT_KUBERNETES_SLOS.maxHpaResponseTime);
-    expect(() => generateAll({ slos: { ...DEFAULT_KUBERNETES_SLOS, maxPodCreationTime: 25 } })).toThrow(/slo\.maxPodCreationTime = 25 is not a bucket bound/);
+    expect(() => generateAll({ slos: { ...DEFAULT_SLOS, maxPodCreationTime: 25 } })).toThrow(/slo\.maxPodCreationTime = 25 is not a bucket bound/);
+    expect(QUEUE_WAIT_BUCKETS).toContain(DEFAULT_SLOS.maxQueueWaitTime);
+    expect(SCHEDULE_DELAY_BUCKETS).toContain(DEFAULT_SLOS.maxScheduleStartDelay);
+    expect(() => generateAll({ slos: { ...DEFAULT_SLOS, maxQueueWaitTime: 45 } })).toThrow(/slo\.maxQueueWaitTime = 45 is not a bucket bound of hodei_job_queue_wait_seconds/);
+    expect(() => generateAll({ slos: { ...DEFAULT_SLOS, maxScheduleStartDelay: 20 } })).toThrow(/slo\.maxScheduleStartDelay = 20 is not a bucket bound of hodei_schedule_start_delay_seconds/);
   });
 
   it("the spec's five alerts keep its names, conditions' durations and severities", () => {

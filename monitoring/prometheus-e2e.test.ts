@@ -66,7 +66,8 @@ describe('monitoring on a real Prometheus scraping Hodei', () => {
     // SLO state from the in-process engine: every SLO compliant, full budget.
     const compliance = await prom.query(concrete('min by (slo) (hodei_slo_compliant{namespace=~"$namespace"})', { namespace: NS }));
     expect(compliance.map((s) => [s.metric.slo, s.value[1]]).sort()).toEqual([
-      ['api_error_rate', '1'], ['hpa_response_time', '1'], ['pod_creation_time', '1'], ['worker_creation_success_rate', '1'],
+      ['api_error_rate', '1'], ['hpa_response_time', '1'], ['pod_creation_time', '1'], ['queue_wait_time', '1'],
+      ['schedule_punctuality', '1'], ['worker_creation_success_rate', '1'],
     ]);
     // A wrong namespace selects nothing: the $namespace filter is real.
     expect(await prom.query('hodei_slo_compliant{namespace=~"elsewhere"}')).toEqual([]);

@@ -13,7 +13,7 @@ const cluster = await startRealCluster({
   ...(values['kubeconfig-out'] ? { kubeconfigOut: values['kubeconfig-out'] } : {}),
 });
 log(`k8s:real: control plane ${cluster.controlPlane.server} (${cluster.binary.built ? `built in ${cluster.binary.ms} ms, ` : ''}started in ${Date.now() - started} ms)`);
-log(`k8s:real: nodes ${cluster.kubelets.nodes.join(', ')}; kubeconfig (ServiceAccount hodei-jobs/hodei) ${cluster.kubeconfig}; admin ${cluster.adminKubeconfig}; kubectl ${cluster.binary.kubectl}`);
+log(`k8s:real: nodes ${cluster.kubelets.nodes.join(', ')} (metrics APIs and /__sim admin routes at ${cluster.kubelets.adminUrl}, admin token); kubeconfig (ServiceAccount hodei-jobs/hodei) ${cluster.kubeconfig}; admin ${cluster.adminKubeconfig}; kubectl ${cluster.binary.kubectl}`);
 console.log('ready');
 let stopping = false;
 const stop = async () => {

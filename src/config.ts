@@ -9,8 +9,9 @@ import {
   defaultKubernetesOptions, kubernetesSettingsFromEnv, validateKubernetesSettings, KUBERNETES_ENV, KUBERNETES_SETTING_KEYS,
   type KubernetesSettings,
 } from './providers/kubernetes/config.js';
-import type { KubernetesSLOs } from './providers/kubernetes/slo-config.js';
+import type { SloTargets } from './providers/kubernetes/slo-config.js';
 import { rejectUnknownKeys } from './util/did-you-mean.js';
+import { parseDurationMs } from './util/duration.js';
 import { compileValidator } from './util/validate.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -34,9 +35,37 @@ export interface HodeiConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Unset: pretty on a terminal, JSON lines otherwise. */
   logFormat?: (typeof LOG_FORMATS)[number];
-  slo?: Partial<KubernetesSLOs> & { windowSeconds?: number };
+  slo?: Partial<SloTargets> & { windowSeconds?: number };
   events?: { file?: string; maxAgeSeconds?: number; maxCount?: number };
+  retention?: Partial<RetentionConfig>;
   metricsRequireToken?: boolean;
+}
+
+/** How long finished jobs are kept and how big a job's log may grow (docs/jobs.md#retention). */
+export interface RetentionConfig {
+  /** A duration like "7d": succeeded jobs are deleted this long after they ended. */
+  succeeded: string;
+  /** Failed, cancelled, timed-out and skipped jobs, likewise. */
+  failed: string;
+  /** Bytes of output stored per job; later output is dropped and the log says so. */
+  maxLogBytesPerJob: number;
+  /** Seconds between sweeps. */
+  intervalSeconds: number;
+  /** Most jobs one delete statement removes. */
+  batchSize: number;
+}
+
+export const RETENTION_DEFAULTS: RetentionConfig = { succeeded: '7d', failed: '30d', maxLogBytesPerJob: 16 * 1024 * 1024, intervalSeconds: 60, batchSize: 500 };
+
+/** The retention settings with defaults, durations in milliseconds. */
+export function retentionSettings(cfg: Pick<HodeiConfig, 'retention'>): { succeededMs: number; failedMs: number; maxLogBytesPerJob: number; intervalMs: number; batchSize: number } {
+  const r = { ...RETENTION_DEFAULTS, ...cfg.retention };
+  const duration = (field: 'succeeded' | 'failed'): number => {
+    const v = parseDurationMs(r[field]);
+    if (v === null) throw new ConfigError(`retention.${field}`, `must be a duration like 7d or 12h, got '${r[field].slice(0, 40)}'`);
+    return v;
+  };
+  return { succeededMs: duration('succeeded'), failedMs: duration('failed'), maxLogBytesPerJob: r.maxLogBytesPerJob, intervalMs: r.intervalSeconds * 1000, batchSize: r.batchSize };
 }
 
 /** One setting: where it can be given and what it means. `key` is dotted for nested sections. */
@@ -56,6 +85,7 @@ export interface Setting {
 }
 
 const ms = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
+const DURATION = { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$', description: 'a duration like 7d, 12h or 90s' };
 const enumOf = (values: readonly string[]) => ({ enum: [...values] });
 
 /** Top-level settings (those with env vars and flags). */
@@ -81,16 +111,23 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'logFormat', env: 'HODEI_LOG_FORMAT', flag: '--log-format <format>', defaultText: 'pretty on a terminal, else json', description: '`json` (one JSON object per line) or `pretty` (for people)', schema: enumOf(LOG_FORMATS) },
 ];
 
-/** Settings of the file-only sections (`slo`, `events`). */
+/** Settings of the file-only sections (`slo`, `events`, `retention`). */
 export const SECTION_SETTINGS: readonly Setting[] = [
   { key: 'slo.maxPodCreationTime', description: 'SLO: P95 pod creation time, seconds (docs/slo.md)', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
   { key: 'slo.minWorkerCreationSuccessRate', description: 'SLO: worker creation success ratio', schema: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' } },
   { key: 'slo.maxApiErrorRate', description: 'SLO: Kubernetes API error ratio', schema: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'a ratio between 0 and 1 (exclusive)' } },
   { key: 'slo.maxHpaResponseTime', description: 'SLO: P95 HPA response time, seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
+  { key: 'slo.maxQueueWaitTime', description: 'SLO: P95 queue wait (queued → running), seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
+  { key: 'slo.maxScheduleStartDelay', description: 'SLO: P95 schedule tick → job running (missed = late), seconds', schema: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' } },
   { key: 'slo.windowSeconds', description: 'SLI window', schema: { type: 'integer', minimum: 60, maximum: 30 * 86400 } },
   { key: 'events.file', description: 'also append events as JSON lines to this file (docs/events.md)', schema: { type: 'string', minLength: 1 } },
   { key: 'events.maxAgeSeconds', description: 'drop recorded events older than this', schema: { type: 'integer', minimum: 60 } },
   { key: 'events.maxCount', description: 'keep at most this many recorded events', schema: { type: 'integer', minimum: 100 } },
+  { key: 'retention.succeeded', default: RETENTION_DEFAULTS.succeeded, description: 'succeeded jobs (with logs and history) are deleted this long after they ended, unless the job sets ttlSecondsAfterFinished (docs/jobs.md)', schema: DURATION },
+  { key: 'retention.failed', default: RETENTION_DEFAULTS.failed, description: 'failed, cancelled, timed-out and skipped jobs, likewise', schema: DURATION },
+  { key: 'retention.maxLogBytesPerJob', default: RETENTION_DEFAULTS.maxLogBytesPerJob, description: 'bytes of output stored per job; the log notes the cap and later output is dropped', schema: { type: 'integer', minimum: 1024, maximum: 2 ** 40 } },
+  { key: 'retention.intervalSeconds', default: RETENTION_DEFAULTS.intervalSeconds, description: 'seconds between retention sweeps (every replica sweeps; deletes skip rows another holds)', schema: { type: 'integer', minimum: 1, maximum: 86400 } },
+  { key: 'retention.batchSize', default: RETENTION_DEFAULTS.batchSize, description: 'most jobs one delete statement removes (short statements never hold up queueing)', schema: { type: 'integer', minimum: 1, maximum: 100_000 } },
 ];
 
 /** Flags of `hodei server` for `kubernetes.*` settings. */
@@ -128,6 +165,7 @@ const schema = {
     kubernetes: { type: 'object' }, // checked field by field by validateKubernetesSettings
     slo: section('slo'),
     events: section('events'),
+    retention: section('retention'),
   },
 };
 const validate = compileValidator<Partial<HodeiConfig>>(schema, 'config');
@@ -157,7 +195,7 @@ function toNumber(raw: string, field: string): number {
   return Number(raw);
 }
 
-const TOP_KEYS = [...SETTINGS.map((s) => s.key), 'kubernetes', 'slo', 'events'];
+const TOP_KEYS = [...SETTINGS.map((s) => s.key), 'kubernetes', 'slo', 'events', 'retention'];
 
 function fromFile(path: string): Record<string, unknown> {
   let text: string;
@@ -177,7 +215,7 @@ function fromFile(path: string): Record<string, unknown> {
   const doc = parsed as Record<string, unknown>;
   // A misspelt setting is an error naming it, never silently ignored.
   rejectUnknownKeys(doc, TOP_KEYS, path);
-  for (const name of ['slo', 'events', 'kubernetes'] as const) {
+  for (const name of ['slo', 'events', 'retention', 'kubernetes'] as const) {
     const known = name === 'kubernetes' ? KUBERNETES_SETTING_KEYS : SECTION_SETTINGS.filter((s) => s.key.startsWith(`${name}.`)).map((s) => s.key.slice(name.length + 1));
     const v = doc[name];
     if (v && typeof v === 'object' && !Array.isArray(v)) rejectUnknownKeys(v as Record<string, unknown>, known, `${path} ${name}`);

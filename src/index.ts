@@ -16,7 +16,7 @@ export { loadKubeConfig } from './providers/kubernetes/kubeconfig.js';
 // SLOs / SLIs
 export {
   KubernetesSLOs, KubernetesSLIs, checkSloCompliance, SliTracker,
-  type KubernetesSLIsData, type SloViolation, type SloStatus, type SloName,
+  type KubernetesSLIsData, type SloViolation, type SloStatus, type SloName, type SloTargets,
 } from './providers/kubernetes/slo.js';
 export { SloEngine, type SloEngineOptions, type SloReport } from './observability/slo-engine.js';
 // Events

@@ -2,10 +2,10 @@
 // or compares these, tests call it with other options (e.g. a changed SLO config).
 import { stringify } from 'yaml';
 import { HPA_RESPONSE_BUCKETS, POD_DURATION_BUCKETS } from '../../src/providers/kubernetes/metrics.js';
-import type { KubernetesSLOs } from '../../src/providers/kubernetes/slo-config.js';
+import { QUEUE_WAIT_BUCKETS, SCHEDULE_DELAY_BUCKETS, type SloTargets } from '../../src/providers/kubernetes/slo-config.js';
 import { overviewDashboard } from './dashboards/overview.js';
 import { sloDashboard } from './dashboards/slo.js';
-import { withOptions, type MonitoringOptions } from './options.js';
+import { withOptions, type MonitoringOptions, type MonitoringOverrides } from './options.js';
 import { alertRuleGroups } from './rules/alerts.js';
 import { sloRuleGroups } from './rules/slo-rules.js';
 import type { RuleGroup } from './rules/types.js';
@@ -26,17 +26,19 @@ const json = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
 const LABELS = { 'app.kubernetes.io/name': 'hodei', 'app.kubernetes.io/component': 'monitoring' };
 
 /** Latency SLOs are counted with the `le="<target>"` bucket: a target between bounds would count nothing. */
-export function assertBucketBounds(slos: Readonly<KubernetesSLOs>): void {
-  const check = (field: keyof KubernetesSLOs, metric: string, bounds: readonly number[]): void => {
+export function assertBucketBounds(slos: Readonly<SloTargets>): void {
+  const check = (field: keyof SloTargets, metric: string, bounds: readonly number[]): void => {
     if (!bounds.includes(slos[field])) {
       throw new Error(`slo.${field} = ${slos[field]} is not a bucket bound of ${metric} (${bounds.join(', ')}): pick one, or add it to the runtime's buckets`);
     }
   };
   check('maxPodCreationTime', 'hodei_kubernetes_pod_creation_duration_seconds', POD_DURATION_BUCKETS);
   check('maxHpaResponseTime', 'hodei_kubernetes_hpa_response_duration_seconds', HPA_RESPONSE_BUCKETS);
+  check('maxQueueWaitTime', 'hodei_job_queue_wait_seconds', QUEUE_WAIT_BUCKETS);
+  check('maxScheduleStartDelay', 'hodei_schedule_start_delay_seconds', SCHEDULE_DELAY_BUCKETS);
 }
 
-export function generateAll(overrides: Partial<MonitoringOptions> = {}): Record<string, string> {
+export function generateAll(overrides: MonitoringOverrides = {}): Record<string, string> {
   const o = withOptions(overrides);
   assertBucketBounds(o.slos);
   const alerts = alertRuleGroups(o);

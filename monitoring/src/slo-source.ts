@@ -3,7 +3,7 @@
 // judge the same targets.
 import { loadConfig } from '../../src/config.js';
 import { KubernetesSLOs } from '../../src/providers/kubernetes/slo.js';
-import type { KubernetesSLOs as SloTargets } from '../../src/providers/kubernetes/slo-config.js';
+import type { SloTargets } from '../../src/providers/kubernetes/slo-config.js';
 
 export function slosFromConfigFile(file: string): SloTargets {
   const { windowSeconds: _window, ...targets } = loadConfig({ file, env: {} }).slo ?? {};

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import type { Logger } from '../observability/logger.js';
 import type { JobService } from '../jobs/service.js';
+import type { TemplateService } from '../templates/service.js';
 import { accessLog, AccessLogController } from './access-log.js';
 import { hasValidToken, requireBearerToken, sendUnauthorized } from './auth.js';
 import { errorBody, errorHandler } from './errors.js';
@@ -26,6 +27,8 @@ export const BODY_LIMIT = 1024 * 1024;
 
 export interface ApiOptions {
   jobs: JobService;
+  /** Job templates (POST /v1/jobs {template, params}); their own routes come as a plugin. */
+  templates?: TemplateService;
   apiToken: string;
   logger: Logger;
   version: string;
@@ -96,7 +99,7 @@ export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
   });
   requireBearerToken(app, o.apiToken);
   refuseUnstorableInput(app);
-  jobRoutes(app, o.jobs);
+  jobRoutes(app, o.jobs, o.templates);
   logRoutes(app, o.jobs);
   versionRoute(app, o.version);
   workerRoutes(app, o.jobs.store);

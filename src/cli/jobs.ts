@@ -1,6 +1,6 @@
 // hodei jobs list|get|cancel|logs and hodei workers list, with kubectl-shaped output and --watch.
 import { InvalidArgumentError, type Command } from 'commander';
-import { isTerminal, type Job } from '../domain/job.js';
+import { attemptHistory, isTerminal, type Job } from '../domain/job.js';
 import type { Worker } from '../domain/worker.js';
 import { addClientOptions, addConnectionOptions, age, clientFrom, parseInteger, type ClientFlags } from './common.js';
 import { renderList, renderOne, toJson, type ListView } from './output.js';
@@ -17,6 +17,21 @@ export const jobView: ListView<Job> = {
     { header: 'REASON', value: (j) => j.reason ?? '-', wide: true },
     { header: 'WORKER', value: (j) => j.workerId ?? '-', wide: true },
     { header: 'LABELS', value: (j) => Object.entries(j.spec.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', wide: true },
+    { header: 'COMMAND', value: (j) => [j.spec.command, ...j.spec.args].join(' ').slice(0, 60) },
+  ],
+};
+
+/** `hodei jobs list --dead`: each attempt's reason, in order. */
+const attemptReasons = (j: Job): string => attemptHistory(j).map((a) => `${a.attempt}:${a.reason ?? '-'}`).join(' ');
+export const deadJobView: ListView<Job> = {
+  name: jobView.name,
+  columns: [
+    { header: 'ID', value: (j) => j.id },
+    { header: 'STATE', value: (j) => j.state },
+    { header: 'ATTEMPTS', value: (j) => `${j.attempt}/${j.spec.retries + 1}` },
+    { header: 'REASONS', value: attemptReasons },
+    { header: 'FINISHED', value: (j) => age(j.finishedAt) },
+    { header: 'QUEUE', value: (j) => j.spec.queue ?? 'default', wide: true },
     { header: 'COMMAND', value: (j) => [j.spec.command, ...j.spec.args].join(' ').slice(0, 60) },
   ],
 };
@@ -51,7 +66,8 @@ function describeJob(j: Job): string {
     `id:        ${j.id}`, `state:     ${j.state}${j.reason ? ` (${j.reason})` : ''}`,
     `command:   ${[j.spec.command, ...j.spec.args].join(' ')}`, `exit code: ${j.exitCode ?? '-'}`,
     ...(j.signal ? [`signal:    ${j.signal}`] : []),
-    `attempt:   ${j.attempt} of ${j.spec.retries + 1}`, `worker:    ${j.workerId ?? '-'}`,
+    `attempt:   ${j.attempt} of ${j.spec.retries + 1}${j.attempt > 1 || isTerminal(j.state) ? ` (${attemptReasons(j)})` : ''}`, `worker:    ${j.workerId ?? '-'}`,
+    ...(j.spec.template ? [`template:  ${j.spec.template.name} v${j.spec.template.version}`] : []),
     `created:   ${j.createdAt}`, `started:   ${j.startedAt ?? '-'}`, `finished:  ${j.finishedAt ?? '-'}`,
     ...(j.message ? [`message:   ${j.message}`] : []),
     `queue:     ${j.spec.queue ?? 'default'} (priority ${j.spec.priority ?? 0})`, ...(j.waitingFor ? [`waiting:   ${j.waitingFor}`] : []),
@@ -59,13 +75,14 @@ function describeJob(j: Job): string {
   ].join('\n') + '\n';
 }
 
-type ListFlags = ClientFlags & { state?: string; label?: string[]; limit: number; sort: 'newest' | 'oldest'; watch?: boolean };
+type ListFlags = ClientFlags & { state?: string; dead?: boolean; label?: string[]; limit: number; sort: 'newest' | 'oldest'; watch?: boolean };
 
 export function registerJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('inspect and control jobs');
 
   addClientOptions(jobs.command('list').description('list jobs, newest first')
     .option('--state <state>', 'only jobs in this state')
+    .option('--dead', 'only dead letters (failed or timed out for good), with each attempt\'s reason')
     .option('--label <key=value>', 'only jobs with this label (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--limit <n>', 'at most n jobs', parseInteger('--limit', 1, 500), 50)
     .option('--sort <order>', 'newest or oldest first', parseSort, 'newest')
@@ -73,14 +90,15 @@ export function registerJobsCommands(program: Command): void {
     .action(async (flags: ListFlags) => {
       const client = clientFrom(flags);
       const fetchPage = async (): Promise<{ jobs: Job[]; nextCursor: string | null }> => {
-        const page = await client.listJobs({ ...(flags.state ? { state: flags.state } : {}), labels: flags.label ?? [], limit: flags.limit });
+        const page = await client.listJobs({ ...(flags.state ? { state: flags.state } : {}), ...(flags.dead ? { dead: true } : {}), labels: flags.label ?? [], limit: flags.limit });
         return { ...page, jobs: sortJobs(page.jobs, flags.sort) };
       };
       const fetchJobs = async (): Promise<Job[]> => (await fetchPage()).jobs;
       const page = await fetchPage();
       const first = page.jobs;
-      process.stdout.write(renderList(flags, page, first, jobView));
-      if (flags.watch) await watchRows({ flags, view: jobView, initial: first, fetch: fetchJobs, key: (j) => j.id, version: (j) => j.updatedAt });
+      const view = flags.dead ? deadJobView : jobView;
+      process.stdout.write(renderList(flags, page, first, view));
+      if (flags.watch) await watchRows({ flags, view, initial: first, fetch: fetchJobs, key: (j) => j.id, version: (j) => j.updatedAt });
     });
 
   addClientOptions(jobs.command('get').description('show one job').argument('<id>')
@@ -104,6 +122,12 @@ export function registerJobsCommands(program: Command): void {
     .action(async (id: string, flags: ClientFlags) => {
       const j = await clientFrom(flags).cancel(id);
       process.stdout.write(flags.json ? toJson(j) : `job/${j.id} ${j.state}\n`);
+    });
+
+  addConnectionOptions(jobs.command('delete').description('delete a finished job with its logs').argument('<id>'))
+    .action(async (id: string, flags: ClientFlags) => {
+      await clientFrom(flags).send('DELETE', `/v1/jobs/${encodeURIComponent(id)}`);
+      process.stdout.write(`job/${id} deleted\n`);
     });
 
   addConnectionOptions(jobs.command('logs').description('print a job\'s output').argument('<id>')

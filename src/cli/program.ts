@@ -31,6 +31,7 @@ export async function buildProgram(o: { onlyWorker?: boolean; run?: boolean } = 
   (await import('./pools.js')).registerPoolsCommand(program);
   (await import('./queues.js')).registerQueuesCommand(program);
   (await import('./schedules.js')).registerSchedulesCommand(program);
+  (await import('./templates.js')).registerTemplatesCommand(program);
   (await import('./version.js')).registerVersionCommand(program);
   (await import('./login.js')).registerLoginCommands(program);
   (await import('./completion.js')).registerCompletionCommand(program);

@@ -5,18 +5,21 @@ import type { HodeiClient, JobSubmission } from '../client/client.js';
 import { addConnectionOptions, clientFrom, parseInteger, parseKeyValue, type ClientFlags } from './common.js';
 import { runExitCode } from './exit-codes.js';
 import { showProgress } from './progress.js';
-import { addQueueRunOptions, queueFields, type QueueRunFlags } from './queues.js';
+import { addQueueRunOptions, parseDuration, queueFields, type QueueRunFlags } from './queues.js';
+import { addTemplateRunOptions, templateFields, type TemplateRunFlags } from './templates.js';
+import { ValidationError } from '../errors/errors.js';
 
-interface RunFlags extends ClientFlags, QueueRunFlags {
+interface RunFlags extends ClientFlags, QueueRunFlags, TemplateRunFlags {
+  retryOn?: string[]; ttl?: number;
   image?: string; cpu?: string; memory?: string; gpu?: number; timeout?: number; retries?: number;
   env?: Record<string, string>; label?: Record<string, string>; secret?: Record<string, string>;
   workdir?: string; detach?: boolean; egress?: JobEgress[]; quiet?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
-  addConnectionOptions(addQueueRunOptions(program.command('run')
+  addConnectionOptions(addTemplateRunOptions(addQueueRunOptions(program.command('run')
     .description('queue a job and stream its output; exits with the job\'s exit code (docs/cli.md: exit codes)')
-    .argument('<command>', 'command to run (put it after --)')
+    .argument('[command]', 'command to run (put it after --); or --template')
     .argument('[args...]', 'its arguments')
     .option('--image <ref>', 'container image (container providers)')
     .option('--cpu <quantity>', 'CPU request, e.g. 500m')
@@ -24,6 +27,8 @@ export function registerRunCommand(program: Command): void {
     .option('--gpu <n>', 'GPUs', parseInteger('--gpu', 0, 64))
     .option('--timeout <seconds>', 'kill the job after this many seconds (exit 124)', parseInteger('--timeout', 1))
     .option('--retries <n>', 'retry a failed attempt up to n times', parseInteger('--retries', 0, 20))
+    .option('--retry-on <reason>', 'retry only failures with this reason, e.g. WorkerLost (repeatable; needs --retries)', (v: string, p: string[] = []) => [...p, v])
+    .option('--ttl <duration>', 'delete the job with its logs this long after it ends, e.g. 1h (ttlSecondsAfterFinished)', parseDuration('--ttl'))
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', parseKeyValue('--env'))
     .option('--secret <KEY=VALUE>', 'secret environment variable, never shown back (repeatable)', parseKeyValue('--secret'))
     .option('--label <key=value>', 'label (repeatable)', parseKeyValue('--label'))
@@ -31,18 +36,22 @@ export function registerRunCommand(program: Command): void {
     .option('--egress <CIDR[:PORT]>', 'network destination the job needs, e.g. 10.0.0.0/8:443 (repeatable)', parseEgress)
     .option('--detach', 'print the job id and return at once')
     .option('-q, --quiet', 'no progress lines on stderr while the job waits')
-    .option('--json', 'print the ended job as JSON instead of its output')))
-    .action(async (command: string, args: string[], flags: RunFlags) => {
+    .option('--json', 'print the ended job as JSON instead of its output'))))
+    .action(async (command: string | undefined, args: string[], flags: RunFlags) => {
       const client = clientFrom(flags);
+      if (flags.retryOn && flags.retries === undefined) throw new ValidationError('--retry-on needs --retries (how many times to retry)');
+      const byTemplate = templateFields(flags, command);
       const sub: JobSubmission = {
-        command, args,
+        ...(command !== undefined ? { command, args } : byTemplate as { template: string }),
         ...(flags.env ? { env: flags.env } : {}), ...(flags.secret ? { secrets: flags.secret } : {}),
         ...(flags.label ? { labels: flags.label } : {}), ...(flags.image ? { image: flags.image } : {}),
         ...(flags.workdir ? { workingDir: flags.workdir } : {}),
         ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
-        ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
+        ...(flags.retries !== undefined ? (flags.retryOn ? { retryPolicy: { limit: flags.retries, onReasons: flags.retryOn } } : { retries: flags.retries }) : {}),
+        ...(flags.ttl !== undefined ? { ttlSecondsAfterFinished: flags.ttl } : {}),
         ...(flags.egress ? { egress: flags.egress } : {}),
-        resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) },
+        ...(flags.cpu || flags.memory || flags.gpu !== undefined
+          ? { resources: { ...(flags.cpu ? { cpu: flags.cpu } : {}), ...(flags.memory ? { memory: flags.memory } : {}), ...(flags.gpu !== undefined ? { gpu: flags.gpu } : {}) } } : {}),
         ...queueFields(flags),
       };
       const job = await client.submit(sub, flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {});

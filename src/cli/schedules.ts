@@ -4,6 +4,7 @@ import type { ScheduleView } from '../schedules/service.js';
 import { ValidationError } from '../errors/errors.js';
 import { addClientOptions, age, clientFrom, parseInteger, type ClientFlags } from './common.js';
 import { printOne, table } from './output.js';
+import { addTemplateRunOptions, templateFields, type TemplateRunFlags } from './templates.js';
 
 const when = (iso: string | null | undefined): string => {
   if (!iso) return '-';
@@ -18,7 +19,7 @@ export function formatSchedules(list: ScheduleView[]): string {
   ]));
 }
 
-interface CreateFlags extends ClientFlags {
+interface CreateFlags extends ClientFlags, TemplateRunFlags {
   cron?: string; timezone?: string; policy?: string; deadline?: number; queue?: string; label?: Record<string, string>;
 }
 
@@ -36,8 +37,8 @@ export function registerSchedulesCommand(program: Command): void {
       const s = await clientFrom(flags).getJson<ScheduleView>(path(name));
       printOne(flags, s, () => formatSchedules([s]) + (s.lastRun?.reason ? `last run: ${s.lastRun.result} (${s.lastRun.reason})\n` : ''));
     });
-  addClientOptions(cmd.command('create').description('create a schedule: hodei schedules create NAME --cron "0 3 * * *" -- CMD ARGS...')
-    .argument('<name>').argument('<command>').argument('[args...]')
+  addClientOptions(addTemplateRunOptions(cmd.command('create').description('create a schedule: hodei schedules create NAME --cron "0 3 * * *" -- CMD ARGS... (or --template NAME --param k=v)')
+    .argument('<name>').argument('[command]').argument('[args...]'))
     .option('--cron <expr>', '5 fields, 6 with leading seconds, or @hourly/@daily...')
     .option('--timezone <zone>', 'IANA time zone (default UTC)')
     .option('--policy <Allow|Forbid|Replace>', 'what to do when the previous run is still going (default Allow)')
@@ -47,12 +48,15 @@ export function registerSchedulesCommand(program: Command): void {
       const i = v.indexOf('=');
       return i > 0 ? { ...prev, [v.slice(0, i)]: v.slice(i + 1) } : prev;
     }))
-    .action(async (name: string, command: string, args: string[], flags: CreateFlags) => {
+    .action(async (name: string, command: string | undefined, args: string[], flags: CreateFlags) => {
       if (!flags.cron) throw new ValidationError('create needs --cron');
+      const byTemplate = templateFields(flags, command);
+      const runFields = { ...(flags.queue ? { queue: flags.queue } : {}), ...(flags.label ? { labels: flags.label } : {}) };
+      if (flags.template !== undefined && Object.keys(runFields).length > 0) throw new ValidationError('--queue and --label come from the template with --template');
       const body = {
         name, cron: flags.cron, ...(flags.timezone ? { timezone: flags.timezone } : {}), ...(flags.policy ? { concurrencyPolicy: flags.policy } : {}),
         ...(flags.deadline !== undefined ? { startingDeadlineSeconds: flags.deadline } : {}),
-        job: { command, args, ...(flags.queue ? { queue: flags.queue } : {}), ...(flags.label ? { labels: flags.label } : {}) },
+        ...(command !== undefined ? { job: { command, args, ...runFields } } : byTemplate),
       };
       const s = await clientFrom(flags).send<ScheduleView>('POST', '/v1/schedules', body);
       printOne(flags, s, () => `schedule ${name} created; next run ${s.nextRun ?? '-'}\n`);

@@ -1,10 +1,10 @@
 // hodei slo [--json] [--check]: SLO targets, current SLIs over the window, budgets and burn rates.
 import type { Command } from 'commander';
 import type { SloReport } from '../observability/slo-engine.js';
+import { SECONDS_SLOS as SECONDS } from '../providers/kubernetes/slo-config.js';
 import { addClientOptions, clientFrom, type ClientFlags } from './common.js';
 import { renderOne, table } from './output.js';
 
-const SECONDS = new Set(['pod_creation_time', 'hpa_response_time']);
 const RATIO_MIN = new Set(['worker_creation_success_rate']);
 
 function value(slo: string, v: number): string {
@@ -21,7 +21,7 @@ export function formatSloReport(r: SloReport): string {
   ]);
   const t = table(['SLO', 'TARGET', 'CURRENT', 'STATUS', 'BUDGET LEFT', 'BURN RATE', 'BAD/TOTAL'], rows);
   const w = r.slis;
-  const counts = `\nWorkers in window: ${w.workersCreatedLastHour} created, ${w.workersFailedLastHour} failed\n`;
+  const counts = `\nWorkers in window: ${w.workersCreatedLastHour} created, ${w.workersFailedLastHour} failed; schedule ticks missed: ${w.scheduleTicksMissed}\n`;
   const v = r.violations.length ? `\nViolations:\n${r.violations.map((x) => `  - ${x.message}`).join('\n')}\n` : '';
   return head + t + counts + v;
 }

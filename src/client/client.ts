@@ -4,7 +4,10 @@ import type { Job, JobSpec } from '../domain/job.js';
 import type { Worker } from '../domain/worker.js';
 import type { StoredLogEntry } from '../store/store.js';
 
-export type JobSubmission = Partial<JobSpec> & { command: string };
+/** A job as submitted: a command, or a template with parameters (docs/jobs.md#templates). */
+export type JobSubmission = Omit<Partial<JobSpec>, 'template'> & (
+  | { command: string }
+  | { template: string; params?: Record<string, string>; templateVersion?: number });
 
 /** A queued job and what the server could not honour (fields the provider ignores). */
 export type SubmittedJob = Job & { warnings?: string[] };
@@ -111,9 +114,10 @@ export class HodeiClient {
     return this.json('GET', `/v1/jobs/${encodeURIComponent(id)}`);
   }
 
-  listJobs(q: { state?: string; labels?: string[]; limit?: number; cursor?: string } = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  listJobs(q: { state?: string; dead?: boolean; labels?: string[]; limit?: number; cursor?: string } = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
     const p = new URLSearchParams();
     if (q.state) p.set('state', q.state);
+    if (q.dead) p.set('dead', 'true');
     for (const l of q.labels ?? []) p.append('label', l);
     if (q.limit) p.set('limit', String(q.limit));
     if (q.cursor) p.set('cursor', q.cursor);

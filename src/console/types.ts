@@ -10,7 +10,7 @@ export interface ProbeResult { status: HealthStatus; checks: HealthCheck[]; dura
 export interface HealthReport { liveness: ProbeResult; readiness: ProbeResult; startup: ProbeResult }
 
 export interface SloStatus {
-  slo: string; target: number; current: number; compliant: boolean; total: number; bad: number;
+  slo: string; unit?: 'seconds' | 'ratio'; target: number; current: number; compliant: boolean; total: number; bad: number;
   allowedBadRatio: number; burnRate: number; errorBudgetRemaining: number;
 }
 export interface SloReport { evaluatedAt: string; windowSeconds: number; compliant: boolean; slos: SloStatus[] }

@@ -5,10 +5,13 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { poolsPlugin } from '../api/routes/pools.js';
 import { scheduleRoutes } from '../api/routes/schedules.js';
 import { ScheduleService } from '../schedules/service.js';
+import { templateRoutes } from '../api/routes/templates.js';
+import { TemplateService } from '../templates/service.js';
 import { ScheduleTicker } from '../schedules/ticker.js';
 import { statsRoutes } from '../api/routes/stats.js';
 import { buildApi } from '../api/server.js';
-import { workerCallbackUrl, type HodeiConfig } from '../config.js';
+import { retentionSettings, workerCallbackUrl, type HodeiConfig } from '../config.js';
+import { RetentionSweeper } from '../jobs/retention.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { JobService } from '../jobs/service.js';
 import { WorkerSessions } from '../jobs/worker-sessions.js';
@@ -51,6 +54,8 @@ export interface ControlPlane {
   registry: Registry;
   /** Cron schedules (CRUD) and the loop that fires them. */
   schedules: { service: ScheduleService; ticker: ScheduleTicker };
+  /** Deletes finished jobs past their ttl or the retention (runs on its own; `sweep()` runs one pass now). */
+  retention: RetentionSweeper;
   /** Event recorder, SLO engine. */
   observability: Observability;
   health: HealthRegistry;
@@ -70,13 +75,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
+  const retention = retentionSettings(cfg);
+  jobs.maxLogBytesPerJob = retention.maxLogBytesPerJob;
+  const sweeper = new RetentionSweeper(jobs, retention, logger.child({ component: 'retention' }));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const platformMetrics = new PlatformMetrics(registry, jobs);
   const health = new HealthRegistry(registry);
   const observability = createObservability({
     config: cfg, store, registry, logger, provider: o.provider ?? createProvider(cfg, logger, { lookupWorker: (id) => store.getWorker(id) }), secrets: [token.token, cfg.databaseUrl],
   });
+  const platformMetrics = new PlatformMetrics(registry, jobs, observability.slo.tracker);
   const provider = observability.provider;
   jobs.provider = { kind: provider.kind, unsupportedFields: provider.unsupportedFields ?? [] };
   const gateway = createGateway({
@@ -87,8 +95,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     },
   });
   const pools = poolsPlugin(provider, store);
-  const schedules = { service: new ScheduleService(store), ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' })) };
-  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events });
+  const templates = new TemplateService(store);
+  const schedules = {
+    service: new ScheduleService(store, undefined, templates),
+    ticker: new ScheduleTicker(jobs, logger.child({ component: 'schedules' }), undefined, undefined, templates),
+  };
+  observeQueues({ registry, jobs, ticker: schedules.ticker, events: observability.events, sli: observability.slo.tracker });
   // The console's Overview charts: the last 15 minutes of the server's own numbers.
   const samples = new RecentSamples({
     read: platformReading({ store, slo: observability.slo }), subscribe: (fn) => observability.events.subscribe(fn),
@@ -96,7 +108,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   });
 
   const app = await buildApi({
-    jobs, apiToken: token.token, logger, version: VERSION,
+    jobs, templates, apiToken: token.token, logger, version: VERSION,
     plugins: [
       // Open by default as Prometheus expects; metricsRequireToken puts it behind the bearer token.
       (a) => a.get('/metrics', {
@@ -109,6 +121,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       (a) => sloRoutes(a, observability.slo),
       pools.plugin,
       (a) => scheduleRoutes(a, schedules.service),
+      (a) => templateRoutes(a, templates),
       (a) => statsRoutes(a, () => samples.series()),
     ],
   });
@@ -149,15 +162,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   scheduler.start();
   reconciler.start();
   schedules.ticker.start();
+  sweeper.start();
   observability.start();
   samples.start();
   logger.info({ url, provider: provider.id, store: store.engine }, 'control plane ready');
 
   return {
-    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, observability, health, app,
+    url, port, apiToken: token.token, store, jobs, provider, gateway, scheduler, registry, schedules, retention: sweeper, observability, health, app,
     async stop(opts = {}) {
       clearInterval(probeTimer);
-      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop()]);
+      await Promise.all([scheduler.stop(), reconciler.stop(), schedules.ticker.stop(), sweeper.stop()]);
       await provider.stop(opts);
       await gateway.close();
       await app.close();

@@ -36,4 +36,19 @@ describe('queue causes', () => {
     expect(queueCauses(snapshot('', [ev('x'), ev('Forbid: run j1 still active')])))
       .toEqual(['Schedule backup missed 2 ticks (latest: Forbid: run j1 still active): hodei schedules get backup']);
   });
+
+  it('names a violated queue wait SLO with the longest-waiting queue, unless a stall already explains it', () => {
+    const slo = (name: string, current: number) => ({
+      windowSeconds: 3600, compliant: false, violations: [],
+      slos: [{ slo: name, target: 60, current, compliant: false, burnRate: 3, errorBudgetRemaining: -2 }],
+    });
+    const waiting = '# TYPE hodei_queue_oldest_queued_seconds gauge\nhodei_queue_oldest_queued_seconds{queue="etl"} 95\nhodei_queue_oldest_queued_seconds{queue="default"} 3\n';
+    const late = { ...snapshot(waiting), slo: slo('queue_wait_time', 84.4) };
+    expect(queueCauses(late)).toEqual([
+      'Queue wait SLO violated: P95 84.4 s > target 60 s. Jobs start, but late: a queue\'s concurrency or quota is too small for its load, or workers are slow to provision (see pod_creation_time); longest wait now: queue etl (95 s, hodei queues get etl)',
+    ]);
+    expect(queueCauses({ ...snapshot(''), slo: slo('schedule_punctuality', 120) })[0]).toMatch(/^Schedule punctuality SLO violated: P95 tick → running 120\.0 s > target 60 s/);
+    // Compliant SLOs add nothing.
+    expect(queueCauses({ ...snapshot(waiting), slo: { ...slo('queue_wait_time', 5), slos: [] } })).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 // Queue and schedule causes for `hodei diagnose`: a stalled queue (due jobs wait, nothing started
-// for a while, not paused) and schedule ticks recorded missed, each with its likely reason.
+// for a while, not paused), schedule ticks recorded missed, each with its likely reason, and the
+// queue wait / schedule punctuality SLOs when violated without a stall or a miss to explain them.
 import { sum, type Snapshot } from './snapshot.js';
 
 /** Seconds without progress before a queue counts as stalled (the HodeiQueueStalled alert uses 600). */
@@ -31,6 +32,23 @@ export function queueCauses(s: Snapshot, stalledAfter = STALLED_AFTER_SECONDS): 
   }
   for (const [name, m] of missed) {
     out.push(`Schedule ${name} missed ${m.count} tick${m.count === 1 ? '' : 's'} (latest: ${m.reason}): hodei schedules get ${name}`);
+  }
+  return [...out, ...sloCauses(s, out.length > 0, missed.size > 0, oldest)];
+}
+
+/** A violated queue wait or punctuality SLO that no stall or miss above explains: jobs start, but late. */
+function sloCauses(s: Snapshot, stalled: boolean, missedTicks: boolean, oldest: Map<string, number>): string[] {
+  const out: string[] = [];
+  const broken = (name: string) => s.slo?.slos.find((x) => x.slo === name && !x.compliant);
+  const wait = broken('queue_wait_time');
+  if (wait && !stalled) {
+    const worst = [...oldest].sort((a, b) => b[1] - a[1])[0];
+    const head = worst && worst[1] > 0 ? `; longest wait now: queue ${worst[0]} (${Math.round(worst[1])} s, hodei queues get ${worst[0]})` : '';
+    out.push(`Queue wait SLO violated: P95 ${wait.current.toFixed(1)} s > target ${wait.target} s. Jobs start, but late: a queue's concurrency or quota is too small for its load, or workers are slow to provision (see pod_creation_time)${head}`);
+  }
+  const late = broken('schedule_punctuality');
+  if (late && !missedTicks) {
+    out.push(`Schedule punctuality SLO violated: P95 tick → running ${late.current.toFixed(1)} s > target ${late.target} s. Runs start late: their queue waits (see queue wait) or workers are slow to provision: hodei schedules list`);
   }
   return out;
 }

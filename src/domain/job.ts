@@ -65,8 +65,14 @@ export interface JobSpec {
   resources: JobResources;
   /** Wall-clock limit of one attempt; the agent kills the process group when it passes. */
   timeoutSeconds?: number;
-  /** How many times a failed attempt is retried (max attempts = retries + 1), with exponential backoff. */
+  /** How many times a failed attempt is retried (max attempts = retries + 1), with exponential backoff; `retryPolicy.limit` when that is given. */
   retries: number;
+  /** Which failures are retried, how often and after what backoff (overrides `retries`). */
+  retryPolicy?: RetryPolicy;
+  /** Seconds after the job ends before it is deleted with its logs (overrides the server's retention). */
+  ttlSecondsAfterFinished?: number;
+  /** The template (name, version, parameters) the job was made from; set by the server. */
+  template?: TemplateRef;
   labels: Record<string, string>;
   /** Egress the job needs; refused at admission (reason NetworkPolicyViolation) when outside the provider's allow-list. */
   egress?: JobEgress[];
@@ -83,6 +89,84 @@ export interface JobSpec {
   /** Jobs that must all succeed first (state `blocked` until then; `skipped` if one does not). */
   dependsOn?: string[];
 }
+
+/** Exponential backoff between attempts: initial × factor^(n−1), capped, minus up to `jitter` of it at random. */
+export interface RetryBackoff {
+  initialSeconds: number;
+  maxSeconds: number;
+  factor: number;
+  /** 0..1: the delay is drawn uniformly from [d × (1 − jitter), d]. */
+  jitter: number;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (attempts = limit + 1). */
+  limit: number;
+  backoff?: Partial<RetryBackoff>;
+  /** Only failures with one of these reasons are retried (e.g. WorkerLost); unset: every failure but a timeout. */
+  onReasons?: string[];
+}
+
+export const DEFAULT_BACKOFF: RetryBackoff = { initialSeconds: 1, maxSeconds: 300, factor: 2, jitter: 0 };
+
+/** Which template version made a job, with the parameters it was rendered with. */
+export interface TemplateRef {
+  name: string;
+  version: number;
+  params: Record<string, string>;
+}
+
+/**
+ * Whether a failed attempt (`attempt`, 1-based, ended with `reason`) is retried. A timeout is
+ * retried only when `onReasons` names `Timeout`; a cancellation never is.
+ */
+export function shouldRetry(spec: Pick<JobSpec, 'retries' | 'retryPolicy'>, attempt: number, reason: string): boolean {
+  const limit = spec.retryPolicy?.limit ?? spec.retries;
+  if (attempt > limit || reason === 'Cancelled') return false;
+  const on = spec.retryPolicy?.onReasons;
+  return on ? on.includes(reason) : reason !== 'Timeout';
+}
+
+/** Delay before the attempt after failed attempt n (1-based); `random` in [0, 1). */
+export function retryDelayMs(policy: RetryPolicy | undefined, failedAttempt: number, random: number = Math.random()): number {
+  const b = { ...DEFAULT_BACKOFF, ...policy?.backoff };
+  const d = Math.min(b.maxSeconds, b.initialSeconds * b.factor ** Math.max(0, failedAttempt - 1)) * 1000;
+  return Math.round(d * (1 - b.jitter * random));
+}
+
+/** One attempt of a job as its history tells it: how it ended (null while it runs or waits). */
+export interface AttemptRecord {
+  attempt: number;
+  reason: string | null;
+  endedAt: string | null;
+}
+
+const ATTEMPT_STATES: readonly JobState[] = ['provisioning', 'assigned', 'running'];
+
+/**
+ * The attempts of a job from its transitions: an attempt ends with a move back to `queued` from a
+ * worker-holding state (a retry; `Reprovisioned` hands back the same attempt) or with a final state.
+ */
+export function attemptHistory(job: Pick<Job, 'transitions'>): AttemptRecord[] {
+  const out: AttemptRecord[] = [{ attempt: 1, reason: null, endedAt: null }];
+  let prev: JobState | null = null;
+  for (const t of job.transitions) {
+    const cur = out[out.length - 1] as AttemptRecord;
+    if (t.state === 'queued' && prev !== null && ATTEMPT_STATES.includes(prev) && t.reason !== 'Reprovisioned') {
+      cur.reason = t.reason ?? null;
+      cur.endedAt = t.at;
+      out.push({ attempt: cur.attempt + 1, reason: null, endedAt: null });
+    } else if (isTerminal(t.state)) {
+      cur.reason = t.reason ?? t.state;
+      cur.endedAt = t.at;
+    }
+    prev = t.state;
+  }
+  return out;
+}
+
+/** A dead letter: a job that ended failed or timed out (attempts exhausted, or a reason not retried). */
+export const DEAD_JOB_STATES: readonly JobState[] = ['failed', 'timed_out'];
 
 /** Seconds of waiting one priority point is worth (aging: a starved low priority still runs). */
 export const DEFAULT_PRIORITY_AGING_SECONDS = 60;
@@ -130,11 +214,6 @@ export interface Job {
   transitions: JobTransition[];
   /** Why a job that has not started is still waiting (paused queue, concurrency, runAt, dependencies). */
   waitingFor?: string;
-}
-
-/** Exponential backoff for attempt n (1-based failed attempt): 1s, 2s, 4s ... capped at 5 min. */
-export function retryBackoffMs(failedAttempt: number, baseMs = 1000, capMs = 300_000): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, failedAttempt - 1));
 }
 
 export class IllegalTransitionError extends Error {

@@ -2,7 +2,7 @@
 // (succeeded, failed, timed_out, or a retry with exponential backoff).
 import { randomUUID } from 'node:crypto';
 import {
-  allowedSources, claimRank, DEFAULT_PRIORITY_AGING_SECONDS, isTerminal, retryBackoffMs, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState,
+  allowedSources, claimRank, DEFAULT_PRIORITY_AGING_SECONDS, isTerminal, retryDelayMs, shouldRetry, JOB_STATES, START_FAILURE_REASONS, type Job, type JobSpec, type JobState,
 } from '../domain/job.js';
 import { ConflictError, NotFoundError } from '../errors/errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -28,6 +28,8 @@ export class JobService {
   readonly bus = new JobBus();
   /** The provider's kind and the job fields it cannot honour; set once the provider exists. */
   provider: { kind: string; unsupportedFields: readonly string[] } = { kind: 'unknown', unsupportedFields: [] };
+  /** Bytes of output stored per job (retention.maxLogBytesPerJob); null: no cap. */
+  maxLogBytesPerJob: number | null = null;
   readonly queues: QueueService;
 
   constructor(
@@ -144,6 +146,16 @@ export class JobService {
     }
   }
 
+  /** Deletes a finished job with its logs and history (DELETE /v1/jobs/{id}). */
+  async delete(id: string): Promise<void> {
+    const r = await this.store.deleteJob(id);
+    if (r === 'not_found') throw new NotFoundError('job', id);
+    if (r === 'unfinished') throw new ConflictError(`job '${id}' has not ended; cancel it first`, { id, rule: 'only a finished job can be deleted' });
+    if (r === 'needed_by_blocked') throw new ConflictError(`job '${id}' is a dependency of a blocked job`, { id, rule: 'a blocked job depends on it' });
+    this.log.info({ jobId: id }, 'job deleted');
+    this.bus.emit('jobs.deleted', { reason: 'api', count: 1 });
+  }
+
   readLogs(jobId: string, afterSeq: number, limit = 1000): Promise<StoredLogEntry[]> {
     return this.store.readLogs(jobId, afterSeq, limit);
   }
@@ -158,13 +170,13 @@ export class JobService {
     const job = await this.store.getJob(jobId);
     if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
     const now = this.now();
-    const outcome = decideOutcome(end, attempt, job.spec.retries);
+    const outcome = decideOutcome(end, attempt, job.spec);
     // The kernel's OOM killer (as the kubelet reports it) sends SIGKILL; keep that on the record.
     const signal = end.signal ?? (outcome.reason === 'OOMKilled' ? 'SIGKILL' : null);
     const base = { exitCode: end.exitCode, signal, message: end.message ?? null };
     const patch = outcome.state === 'queued'
       ? { ...base, reason: outcome.reason, workerId: null, incrementAttempt: true,
-          notBefore: new Date(now.getTime() + retryBackoffMs(attempt)) }
+          notBefore: new Date(now.getTime() + retryDelayMs(job.spec.retryPolicy, attempt)) }
       : { ...base, reason: outcome.reason };
     const next = await this.store.transitionJob(jobId, allowedSources(outcome.state), outcome.state, patch,
       { attempt, reason: outcome.reason, now, ...(by.workerId === undefined ? {} : { workerId: by.workerId }) });
@@ -199,13 +211,16 @@ export class JobService {
   }
 }
 
-/** Exit 0 succeeds; timeouts and cancellations are final; other failures retry while attempts remain. */
-export function decideOutcome(end: AttemptEnd, attempt: number, retries: number): { state: JobState; reason: string } {
+/**
+ * Exit 0 succeeds; cancellations are final; a failure is retried while attempts remain and the
+ * retry policy's `onReasons` (if any) names its reason; a timeout only when `onReasons` names it.
+ */
+export function decideOutcome(end: AttemptEnd, attempt: number, spec: Pick<JobSpec, 'retries' | 'retryPolicy'>): { state: JobState; reason: string } {
   if (end.outcome === 'exited' && end.exitCode === 0) return { state: 'succeeded', reason: 'Completed' };
-  if (end.outcome === 'timed_out') return { state: 'timed_out', reason: 'Timeout' };
   if (end.outcome === 'cancelled') return { state: 'cancelled', reason: 'Cancelled' };
-  const reason = end.reason ?? failureReason(end);
-  return { state: attempt <= retries ? 'queued' : 'failed', reason };
+  const reason = end.outcome === 'timed_out' ? 'Timeout' : end.reason ?? failureReason(end);
+  if (shouldRetry(spec, attempt, reason)) return { state: 'queued', reason };
+  return { state: end.outcome === 'timed_out' ? 'timed_out' : 'failed', reason };
 }
 
 /** Which failure: a signal (`Signaled`), a command that could not start (the worker's 126/127), else by outcome. */

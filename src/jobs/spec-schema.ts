@@ -24,6 +24,28 @@ const egressItem = {
   },
 };
 
+/** A failure reason as the job's `reason` field spells it (NonZeroExit, WorkerLost, Timeout, OOMKilled...). */
+const reasonName = { type: 'string', pattern: '^[A-Z][A-Za-z]{1,63}$', description: 'a failure reason like WorkerLost, NonZeroExit, Timeout or OOMKilled' };
+export const retryPolicySchema = {
+  type: 'object', additionalProperties: false, required: ['limit'],
+  properties: {
+    limit: { type: 'integer', minimum: 0, maximum: 20, description: 'retries after the first attempt' },
+    backoff: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        initialSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+        maxSeconds: { type: 'number', minimum: 0, maximum: 7 * 86400 },
+        factor: { type: 'number', minimum: 1, maximum: 10 },
+        jitter: { type: 'number', minimum: 0, maximum: 1, description: 'up to this fraction of each delay is taken off at random' },
+      },
+    },
+    onReasons: { type: 'array', items: reasonName, minItems: 1, maxItems: 32, uniqueItems: true, description: 'retry only failures with these reasons' },
+  },
+} as const;
+
+/** Seconds a finished job is kept (a Kubernetes Job's ttlSecondsAfterFinished); at most a year. */
+export const ttlSchema = { type: 'integer', minimum: 0, maximum: 366 * 86400, description: 'seconds after the job ends before it is deleted' } as const;
+
 export const jobSubmissionSchema = {
   $id: 'JobSubmission',
   type: 'object',
@@ -55,6 +77,8 @@ export const jobSubmissionSchema = {
     runAt: { type: 'string', pattern: RFC3339_PATTERN, description: 'an RFC 3339 date-time like 2026-01-01T09:00:00Z' },
     key: { type: 'string', minLength: 1, maxLength: 256, description: 'singleton key: one unfinished job per key' },
     dependsOn: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 128 }, maxItems: 100, uniqueItems: true, description: 'ids of jobs that must succeed first' },
+    retryPolicy: retryPolicySchema,
+    ttlSecondsAfterFinished: ttlSchema,
   },
 } as const;
 
@@ -89,6 +113,9 @@ export const jobViewSchema = {
         runAt: { type: 'string' },
         key: { type: 'string' },
         dependsOn: { type: 'array', items: { type: 'string' } },
+        retryPolicy: retryPolicySchema,
+        ttlSecondsAfterFinished: { type: 'integer' },
+        template: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' }, params: { type: 'object', additionalProperties: { type: 'string' } } } },
       },
     },
     waitingFor: { type: 'string', description: 'why a job that has not started still waits' },

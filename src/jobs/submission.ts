@@ -27,7 +27,13 @@ export function normalizeSpec(spec: JobSpec): JobSpec {
   if (spec.runAt !== undefined && Number.isNaN(Date.parse(spec.runAt))) {
     throw new ValidationError(`runAt: must be an RFC 3339 date-time, got '${spec.runAt.slice(0, 40)}'`, { field: 'runAt', rule: 'RFC 3339 date-time' });
   }
-  return { ...spec, queue: spec.queue ?? 'default', priority: spec.priority ?? 0 };
+  const b = spec.retryPolicy?.backoff;
+  if (b?.initialSeconds !== undefined && b.maxSeconds !== undefined && b.maxSeconds < b.initialSeconds) {
+    throw new ValidationError('retryPolicy.backoff.maxSeconds: must be at least initialSeconds', { field: 'retryPolicy.backoff.maxSeconds', rule: '>= initialSeconds' });
+  }
+  // One number of retries for everyone who reads `retries` (the CLI's "attempt n of m").
+  const retries = spec.retryPolicy ? spec.retryPolicy.limit : spec.retries;
+  return { ...spec, retries, queue: spec.queue ?? 'default', priority: spec.priority ?? 0 };
 }
 
 /** Canonical JSON (sorted keys) so the same body always hashes the same. */

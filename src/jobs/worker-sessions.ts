@@ -124,7 +124,7 @@ export class WorkerSessions implements GatewayBackend {
   }
 
   async appendLogs(workerId: string, jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number): Promise<JobClaim> {
-    const owned = await this.store.appendLogs(jobId, attempt, entries, batchSeq, { workerId });
+    const owned = await this.store.appendLogs(jobId, attempt, entries, batchSeq, { workerId, maxBytes: this.jobs.maxLogBytesPerJob });
     if (!owned) {
       // Nothing was written; an ownership row appearing since is not this batch's (it was refused).
       const claim = await this.checkClaim(workerId, jobId, attempt);

@@ -4,8 +4,13 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { JOB_STATES, type Job } from '../domain/job.js';
 import { REJECTION_REASONS, type RejectionReason } from '../gateway/rejections.js';
 import type { JobService } from '../jobs/service.js';
+import { QUEUE_WAIT_BUCKETS } from '../providers/kubernetes/slo-config.js';
 
-const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/** Job run time shares the queue wait's bounds (0.1 s … 1 h). */
+const DURATION_BUCKETS = [...QUEUE_WAIT_BUCKETS];
+
+/** The SLO engine's window for the queue wait SLI (SliTracker), fed with the histogram's observations. */
+export interface QueueWaitRecorder { recordQueueWait(seconds: number): void }
 
 export class PlatformMetrics {
   readonly jobsFinished: Counter<'result'>;
@@ -14,7 +19,7 @@ export class PlatformMetrics {
   /** Worker messages and frames the gateway refused, by reason (see gateway/rejections.ts). */
   readonly workerRejections: Counter<'reason'>;
 
-  constructor(registry: Registry, jobs: JobService) {
+  constructor(registry: Registry, jobs: JobService, private readonly sli?: QueueWaitRecorder) {
     const store = jobs.store;
     new Gauge({
       name: 'hodei_jobs_queued', help: 'Jobs waiting for a worker (state queued).', registers: [registry],
@@ -31,7 +36,7 @@ export class PlatformMetrics {
     });
     this.jobsFinished = new Counter({ name: 'hodei_jobs_finished_total', help: 'Jobs that reached a terminal state, by result.', labelNames: ['result'], registers: [registry] });
     this.jobDuration = new Histogram({ name: 'hodei_job_duration_seconds', help: 'Run time of the final attempt (running → end), by result.', labelNames: ['result'], buckets: DURATION_BUCKETS, registers: [registry] });
-    this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt, by queue.', labelNames: ['queue'], buckets: DURATION_BUCKETS, registers: [registry] });
+    this.queueWait = new Histogram({ name: 'hodei_job_queue_wait_seconds', help: 'Time from queued to running, per attempt, by queue.', labelNames: ['queue'], buckets: [...QUEUE_WAIT_BUCKETS], registers: [registry] });
     this.queueWait.zero({ queue: 'default' });
     for (const r of ['succeeded', 'failed', 'cancelled', 'timed_out']) this.jobsFinished.inc({ result: r }, 0);
     this.workerRejections = new Counter({
@@ -51,7 +56,10 @@ export class PlatformMetrics {
     if (!last || last.state !== job.state) return;
     if (job.state === 'running') {
       const queued = [...job.transitions].reverse().find((t) => t.state === 'queued');
-      if (queued) this.queueWait.observe({ queue: job.spec.queue ?? 'default' }, seconds(queued.at, last.at));
+      if (!queued) return;
+      const waited = seconds(queued.at, last.at);
+      this.queueWait.observe({ queue: job.spec.queue ?? 'default' }, waited);
+      this.sli?.recordQueueWait(waited);
     } else if (job.finishedAt) {
       this.jobsFinished.inc({ result: job.state });
       if (job.startedAt) this.jobDuration.observe({ result: job.state }, seconds(job.startedAt, job.finishedAt));

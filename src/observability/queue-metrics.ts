@@ -5,16 +5,24 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { JobState } from '../domain/job.js';
 import type { JobService } from '../jobs/service.js';
+import { SCHEDULE_DELAY_BUCKETS } from '../providers/kubernetes/slo-config.js';
 import type { ScheduleTicker } from '../schedules/ticker.js';
 import { TICK_LABEL } from '../schedules/ticker.js';
 import type { EventSource } from './events/types.js';
 
 const QUEUE_STATES = ['scheduled', 'blocked', 'queued', 'provisioning', 'assigned', 'running'] as const satisfies readonly JobState[];
 const DELETE_REASONS = ['history_limit', 'ttl', 'retention', 'api'] as const;
-const DELAY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-export function observeQueues(o: { registry: Registry; jobs: JobService; ticker: ScheduleTicker; events: EventSource; now?: () => Date }): void {
-  const { registry, jobs, ticker, events } = o;
+/** The SLO engine's window for the schedule punctuality SLI (SliTracker), fed at the same points as the metrics. */
+export interface SchedulePunctualityRecorder {
+  recordScheduleStart(seconds: number): void;
+  recordScheduleMissed(count?: number): void;
+}
+
+export function observeQueues(o: {
+  registry: Registry; jobs: JobService; ticker: ScheduleTicker; events: EventSource; sli?: SchedulePunctualityRecorder; now?: () => Date;
+}): void {
+  const { registry, jobs, ticker, events, sli } = o;
   const store = jobs.store;
   const now = o.now ?? (() => new Date());
   const registers = [registry];
@@ -75,7 +83,7 @@ export function observeQueues(o: { registry: Registry; jobs: JobService; ticker:
       for (const s of await store.listSchedules()) for (const result of ['triggered', 'missed']) this.inc({ schedule: s.name, result }, 0);
     },
   });
-  const startDelay = new Histogram({ name: 'hodei_schedule_start_delay_seconds', help: 'From a schedule tick to its job running.', buckets: DELAY_BUCKETS, registers });
+  const startDelay = new Histogram({ name: 'hodei_schedule_start_delay_seconds', help: 'From a schedule tick to its job running.', buckets: [...SCHEDULE_DELAY_BUCKETS], registers });
   const deduplicated = new Counter({ name: 'hodei_jobs_deduplicated_total', help: 'Submissions answered with an existing job (idempotency key replay or singleton key).', registers });
   const deleted = new Counter({ name: 'hodei_jobs_deleted_total', help: 'Finished jobs deleted, by reason.', labelNames: ['reason'], registers });
   for (const reason of DELETE_REASONS) deleted.inc({ reason }, 0);
@@ -86,6 +94,7 @@ export function observeQueues(o: { registry: Registry; jobs: JobService; ticker:
   });
   ticker.events.on('schedule.missed', (ev) => {
     runs.inc({ schedule: ev.schedule, result: 'missed' }, ev.count ?? 1);
+    sli?.recordScheduleMissed(ev.count ?? 1);
     events.record('schedule.missed', { details: { schedule: ev.schedule, tick: ev.tick.toISOString(), reason: ev.reason } });
   });
   jobs.bus.on('job.deduplicated', (ev) => {
@@ -101,6 +110,8 @@ export function observeQueues(o: { registry: Registry; jobs: JobService; ticker:
     const tick = job.spec.labels[TICK_LABEL];
     const last = job.transitions.at(-1);
     if (job.state !== 'running' || last?.state !== 'running' || tick === undefined) return;
-    startDelay.observe(Math.max(0, Date.parse(last.at) / 1000 - Number(tick)));
+    const delay = Math.max(0, Date.parse(last.at) / 1000 - Number(tick));
+    startDelay.observe(delay);
+    sli?.recordScheduleStart(delay);
   });
 }

@@ -41,9 +41,44 @@ describe('SloEngine', () => {
 
   it('takes targets from code and validates them', () => {
     const slo = new SloEngine({ slos: { maxApiErrorRate: 0.005 } });
-    expect(slo.slos).toEqual({ maxPodCreationTime: 30, minWorkerCreationSuccessRate: 0.99, maxApiErrorRate: 0.005, maxHpaResponseTime: 60 });
+    expect(slo.slos).toEqual({
+      maxPodCreationTime: 30, minWorkerCreationSuccessRate: 0.99, maxApiErrorRate: 0.005, maxHpaResponseTime: 60, maxQueueWaitTime: 60, maxScheduleStartDelay: 60,
+    });
     slo.setSlos({ maxPodCreationTime: 20 });
     expect(slo.report().targets.maxPodCreationTime).toBe(20);
     expect(() => slo.setSlos({ minWorkerCreationSuccessRate: 1 })).toThrow(/minWorkerCreationSuccessRate/);
+    expect(() => slo.setSlos({ maxQueueWaitTime: 0 })).toThrow(/slo\.maxQueueWaitTime: must be > 0 seconds, got 0/);
+    expect(() => slo.setSlos({ maxScheduleStartDelay: -1 })).toThrow(/slo\.maxScheduleStartDelay/);
+  });
+
+  it('judges queue wait and schedule punctuality from what the job metrics fed it; a missed tick is late', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const registry = new Registry();
+    const events = new EventRecorder({ store: new MemoryEventStore(), provider: 'local' });
+    const slo = new SloEngine({ registry, events, provider: 'local', now: () => now });
+    for (let i = 0; i < 19; i++) slo.tracker.recordQueueWait(2);
+    slo.tracker.recordQueueWait(200); // 1 in 20 slower than 60 s: exactly the 5 % a P95 allows
+    for (let i = 0; i < 18; i++) slo.tracker.recordScheduleStart(0.4);
+    slo.tracker.recordScheduleMissed(2); // 2 of 20 ticks never started: 10 % late
+
+    let text = await registry.metrics();
+    expect(series(text, 'hodei_slo_compliant{slo="queue_wait_time"}')).toBe(1);
+    expect(series(text, 'hodei_slo_burn_rate{slo="queue_wait_time"}')).toBeCloseTo(1, 10);
+    expect(series(text, 'hodei_slo_compliant{slo="schedule_punctuality"}')).toBe(0);
+    expect(series(text, 'hodei_slo_burn_rate{slo="schedule_punctuality"}')).toBeCloseTo(2, 10);
+    expect(series(text, 'hodei_sli_value{sli="schedule_ticks_missed_window"}')).toBe(2);
+    // P95 rank 19 of 20 falls in (1, 2.5]: interpolated like histogram_quantile().
+    expect(series(text, 'hodei_sli_value{sli="queue_wait_time_seconds"}')).toBeCloseTo(2.5, 10);
+    // The missed ticks sit in +Inf: the P95 answers with the highest finite bound, as PromQL does.
+    expect(series(text, 'hodei_sli_value{sli="schedule_start_delay_seconds"}')).toBe(600);
+    const r = slo.report();
+    expect(r.violations.map((v) => v.message)).toEqual(['schedule_punctuality: P95 600.00 s > target 60.00 s (2 ticks missed)']);
+    expect(r.slos.find((s) => s.slo === 'schedule_punctuality')).toMatchObject({ total: 20, bad: 2, compliant: false });
+
+    slo.tracker.recordQueueWait(200); // 2 of 21 slow: the P95 crosses the target
+    text = await registry.metrics();
+    expect(series(text, 'hodei_slo_compliant{slo="queue_wait_time"}')).toBe(0);
+    const violated = (await events.query({ limit: 10 })).filter((e) => e.event_type === 'slo.violated').map((e) => e.details.slo).sort();
+    expect(violated).toEqual(['queue_wait_time', 'schedule_punctuality']);
   });
 });

@@ -3,13 +3,13 @@
 // slo.recovered events (and a log line) when an SLO changes state.
 import { Gauge, type Registry } from 'prom-client';
 import {
-  KubernetesSLOs, SliTracker, type KubernetesSLIsData, type SloName, type SloStatus, type SloViolation,
+  KubernetesSLOs, SliTracker, type KubernetesSLIsData, type SloName, type SloStatus, type SloTargets, type SloViolation,
 } from '../providers/kubernetes/slo.js';
 import type { EventSource } from './events/types.js';
 import type { Logger } from './logger.js';
 
 export interface SloEngineOptions {
-  slos?: Partial<KubernetesSLOs>;
+  slos?: Partial<SloTargets>;
   /** Rolling window. @defaultValue 3600 */
   windowSeconds?: number;
   /** @defaultValue 60 */
@@ -27,7 +27,7 @@ export interface SloEngineOptions {
 export interface SloReport {
   evaluatedAt: string;
   windowSeconds: number;
-  targets: KubernetesSLOs;
+  targets: SloTargets;
   slis: KubernetesSLIsData;
   compliant: boolean;
   violations: SloViolation[];
@@ -42,11 +42,14 @@ const SLI_LABELS = {
   currentHpaResponseTime: 'hpa_response_time_seconds',
   workersCreatedLastHour: 'workers_created_window',
   workersFailedLastHour: 'workers_failed_window',
+  currentQueueWaitTime: 'queue_wait_time_seconds',
+  currentScheduleStartDelay: 'schedule_start_delay_seconds',
+  scheduleTicksMissed: 'schedule_ticks_missed_window',
 } as const satisfies Record<keyof KubernetesSLIsData, string>;
 
 export class SloEngine {
   readonly tracker: SliTracker;
-  private targets: KubernetesSLOs;
+  private targets: SloTargets;
   private readonly violated = new Set<SloName>();
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -58,12 +61,12 @@ export class SloEngine {
     if (o.registry) this.registerGauges(o.registry);
   }
 
-  get slos(): KubernetesSLOs {
+  get slos(): SloTargets {
     return { ...this.targets };
   }
 
   /** Changes targets at run time (validated like the config file). */
-  setSlos(partial: Partial<KubernetesSLOs>): void {
+  setSlos(partial: Partial<SloTargets>): void {
     this.targets = KubernetesSLOs.from({ ...this.targets, ...partial });
   }
 

@@ -3,12 +3,18 @@
 import { ValidationError, HodeiError } from '../errors/errors.js';
 import { normalizeSpec } from '../jobs/submission.js';
 import type { ScheduleRecord, ScheduleRun, ScheduleSpec, Store } from '../store/store.js';
+import type { TemplateService } from '../templates/service.js';
 import { parseCron } from './cron.js';
 
-export interface ScheduleInput extends Partial<Omit<ScheduleSpec, 'job'>> {
+export interface ScheduleInput extends Partial<Omit<ScheduleSpec, 'job' | 'template'>> {
   name?: string;
   cron: string;
-  job: ScheduleSpec['job'];
+  /** The job of every run, or: */
+  job?: ScheduleSpec['job'];
+  /** a template (with `params`, optionally `templateVersion`) every run is made from. */
+  template?: string;
+  templateVersion?: number;
+  params?: Record<string, string>;
 }
 
 export interface ScheduleView extends ScheduleSpec {
@@ -28,11 +34,11 @@ const DEFAULTS = {
 } as const satisfies Partial<ScheduleSpec>;
 
 export class ScheduleService {
-  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date(), private readonly templates?: TemplateService) {}
 
   async create(input: ScheduleInput & { name: string }): Promise<ScheduleView> {
     const { name, ...rest } = input;
-    return this.view(await this.store.createSchedule(name, toSpec(rest), this.now()));
+    return this.view(await this.store.createSchedule(name, await this.toSpec(rest), this.now()));
   }
 
   async get(name: string): Promise<ScheduleView> {
@@ -45,8 +51,12 @@ export class ScheduleService {
 
   /** Changes the given fields; the cron, zone and job are checked again. */
   async patch(name: string, p: Partial<ScheduleInput>): Promise<ScheduleView> {
-    const current = await this.record(name);
-    const updated = await this.store.updateSchedule(name, toSpec({ ...current.spec, ...p }), this.now());
+    const { template: currentTemplate, ...current } = (await this.record(name)).spec;
+    // A new job replaces the template and a new template the job; otherwise the template stays.
+    const keep = p.job === undefined && p.template === undefined && currentTemplate
+      ? { template: currentTemplate.name, params: currentTemplate.params, ...(currentTemplate.version ? { templateVersion: currentTemplate.version } : {}) } : {};
+    const base = p.template !== undefined ? (({ job: _j, ...r }) => r)(current) : current;
+    const updated = await this.store.updateSchedule(name, await this.toSpec({ ...base, ...keep, ...p }), this.now());
     if (!updated) throw notFound(name);
     return this.view(updated);
   }
@@ -75,15 +85,28 @@ export class ScheduleService {
       nextRun: next ? next.toISOString() : null,
     };
   }
+
+  /** Checks the cron, zone and job (or renders the template, so a bad one is refused now). */
+  private async toSpec(input: Omit<ScheduleInput, 'name'>): Promise<ScheduleSpec> {
+    const { template, templateVersion, params, job: given, ...fields } = input;
+    if (template !== undefined && given !== undefined) throw new ValidationError('template: give job or template, not both', { field: 'template', rule: 'job or template' });
+    let job = given;
+    let ref: ScheduleSpec['template'];
+    if (template !== undefined) {
+      if (!this.templates) throw new ValidationError('template: templates are not available on this server', { field: 'template' });
+      const req = { template, params: params ?? {}, ...(templateVersion !== undefined ? { templateVersion } : {}) };
+      const { secrets: _s, ...rendered } = await this.templates.jobSpec(req);
+      job = rendered;
+      ref = { name: template, params: params ?? {}, ...(templateVersion !== undefined ? { version: templateVersion } : {}) };
+    }
+    if (job === undefined) throw new ValidationError('job: is required (or template)', { field: 'job', rule: 'is required' });
+    const spec: ScheduleSpec = { ...DEFAULTS, ...fields, job, ...(ref ? { template: ref } : {}) };
+    parseCron(spec.cron, spec.timezone);
+    if (job.runAt !== undefined) throw new ValidationError('job.runAt: a schedule\'s job starts at its tick; leave runAt out', { field: 'job.runAt' });
+    if (job.dependsOn?.length) throw new ValidationError('job.dependsOn: a scheduled job cannot depend on other jobs', { field: 'job.dependsOn' });
+    const { secrets: _secrets, ...normalized } = normalizeSpec({ ...job, secrets: {} });
+    return { ...spec, job: normalized };
+  }
 }
 
 const notFound = (name: string): HodeiError => new HodeiError('SCHEDULE_NOT_FOUND', `schedule '${name}' not found`, { name });
-
-function toSpec(input: Omit<ScheduleInput, 'name'>): ScheduleSpec {
-  const spec: ScheduleSpec = { ...DEFAULTS, ...input, job: input.job };
-  parseCron(spec.cron, spec.timezone);
-  if (spec.job.runAt !== undefined) throw new ValidationError('job.runAt: a schedule\'s job starts at its tick; leave runAt out', { field: 'job.runAt' });
-  if (spec.job.dependsOn?.length) throw new ValidationError('job.dependsOn: a scheduled job cannot depend on other jobs', { field: 'job.dependsOn' });
-  const { secrets: _secrets, ...job } = normalizeSpec({ ...spec.job, secrets: {} });
-  return { ...spec, job };
-}

@@ -4,7 +4,8 @@
 // concurrencyPolicy Forbid holds a tick while the previous run is unfinished (until its deadline),
 // Replace cancels the previous run first.
 import { EventEmitter } from 'node:events';
-import { isTerminal } from '../domain/job.js';
+import { isTerminal, type JobSpec } from '../domain/job.js';
+import type { TemplateService } from '../templates/service.js';
 import type { JobService } from '../jobs/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { ScheduleRecord, Store } from '../store/store.js';
@@ -35,6 +36,8 @@ export class ScheduleTicker {
     private readonly log: Logger,
     private readonly intervalMs = 250,
     private readonly now: () => Date = () => new Date(),
+    /** Renders the runs of schedules made from a template. */
+    private readonly templates?: TemplateService,
   ) {}
 
   private get store(): Store {
@@ -109,9 +112,26 @@ export class ScheduleTicker {
     this.events.emit('schedule.missed', { schedule: name, tick, reason });
   }
 
+  /** The job of a run: the schedule's, or its template rendered now (a template gone or broken misses the tick). */
+  private async runJob(s: ScheduleRecord): Promise<JobSpec | string> {
+    const t = s.spec.template;
+    if (!t) return { ...s.spec.job, secrets: {} };
+    if (!this.templates) return 'template: templates are not available on this server';
+    try {
+      return await this.templates.jobSpec({ template: t.name, params: t.params, ...(t.version !== undefined ? { templateVersion: t.version } : {}) });
+    } catch (err) {
+      return `template: ${(err as Error).message}`;
+    }
+  }
+
   private async trigger(s: ScheduleRecord, tick: Date, now: Date): Promise<void> {
-    const labels = { ...s.spec.job.labels, [SCHEDULE_LABEL]: s.name, [TICK_LABEL]: String(Math.floor(tick.getTime() / 1000)) };
-    const job = this.jobs.prepare({ ...s.spec.job, labels, secrets: {} });
+    const spec = await this.runJob(s);
+    if (typeof spec === 'string') {
+      await this.missed(s.name, tick, spec, now);
+      return;
+    }
+    const labels = { ...spec.labels, [SCHEDULE_LABEL]: s.name, [TICK_LABEL]: String(Math.floor(tick.getTime() / 1000)) };
+    const job = this.jobs.prepare({ ...spec, labels });
     const r = await this.store.recordScheduleRun(s.name, tick, { job }, now);
     if (!r.recorded || !r.jobId) return;
     const made = await this.store.getJob(r.jobId);

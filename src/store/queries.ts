@@ -43,10 +43,10 @@ holder AS (
 )
 SELECT * FROM moved`;
 
-// $1 state (or null), $2 labels subset, $3/$4 cursor position (or null), $5 limit.
+// $1 states (or null), $2 labels subset, $3/$4 cursor position (or null), $5 limit.
 const listJobs = (cmp: '>' | '<', dir: 'ASC' | 'DESC'): string => `
 SELECT ${JOB_COLUMNS} FROM jobs
-WHERE ($1::text IS NULL OR state = $1::text)
+WHERE ($1::text[] IS NULL OR state = ANY($1::text[]))
   AND labels @> $2::jsonb
   AND ($3::timestamptz IS NULL OR (created_at, id) ${cmp} ($3::timestamptz, $4::text))
 ORDER BY created_at ${dir}, id ${dir}
@@ -62,7 +62,10 @@ export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP 
 // $4 the agent's batch number or NULL: a batch number already recorded inserts nothing, in the
 // same statement, so a resent batch is never stored twice even by two replicas at once.
 // $5 the sending worker or NULL: when given, nothing is written unless job_attempt_workers says
-// this worker holds ($1, $2). Answers whether that held (owned) and how many entries were stored.
+// this worker holds ($1, $2). $6 the job's log cap in bytes or NULL: the job's log_bytes counter
+// (locked by this UPDATE, so concurrent appends queue behind it) decides which entries still fit;
+// the batch that crosses the cap also stores one system line saying so. Answers whether the
+// sender held the attempt (owned), whether the job row exists (found) and how many were stored.
 export const APPEND_LOGS = `
 WITH owner AS (
   SELECT 1 FROM job_attempt_workers WHERE job_id = $1 AND attempt = $2 AND worker_id = $5::text
@@ -74,15 +77,33 @@ batch AS (
   ON CONFLICT DO NOTHING
   RETURNING 1
 ),
-stored AS (
-  INSERT INTO job_logs (job_id, attempt, stream, data)
-  SELECT $1, $2, e.entry ->> 'stream', e.entry ->> 'data'
+entries AS (
+  SELECT e.entry ->> 'stream' AS stream, e.entry ->> 'data' AS data, e.ord,
+    sum(octet_length(e.entry ->> 'data')) OVER (ORDER BY e.ord) AS upto
   FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(entry, ord)
   WHERE (SELECT ok FROM allowed) AND ($4::integer IS NULL OR EXISTS (SELECT 1 FROM batch))
-  ORDER BY e.ord
+),
+total AS (SELECT COALESCE(max(upto), 0) AS n FROM entries),
+budget AS (
+  UPDATE jobs SET log_bytes = log_bytes + (SELECT n FROM total)
+  WHERE id = $1 AND EXISTS (SELECT 1 FROM entries)
+  RETURNING log_bytes - (SELECT n FROM total) AS before
+),
+stored AS (
+  INSERT INTO job_logs (job_id, attempt, stream, data)
+  SELECT $1, $2, x.stream, x.data FROM (
+    SELECT e.stream, e.data, e.ord FROM entries e, budget b
+    WHERE $6::bigint IS NULL OR b.before + e.upto <= $6::bigint
+    UNION ALL
+    SELECT 'system', 'hodei: log capped at ' || $6::bigint || ' bytes for this job; later output is not stored' || chr(10), 2147483647
+    FROM budget b, total t
+    WHERE $6::bigint IS NOT NULL AND b.before <= $6::bigint AND b.before + t.n > $6::bigint
+  ) x
+  ORDER BY x.ord
   RETURNING 1
 )
-SELECT (SELECT ok FROM allowed) AS owned, (SELECT count(*) FROM stored) AS stored`;
+SELECT (SELECT ok FROM allowed) AS owned, EXISTS (SELECT 1 FROM budget) OR NOT EXISTS (SELECT 1 FROM entries) AS found,
+  (SELECT count(*) FROM stored) AS stored`;
 
 export const READ_LOGS = `
 SELECT seq, attempt, stream, data, at FROM job_logs

@@ -8,12 +8,13 @@ const FAILED_ENDS = `('failed', 'cancelled', 'timed_out', 'skipped')`;
 
 // $1 id, $2 spec, $3 secrets, $4 labels, $5 created_at, $6 first transition, $7 state,
 // $8 not_before, $9 queue, $10 priority, $11 rank_at, $12 cpu_m, $13 memory_bytes, $14 gpus,
-// $15 singleton key. Nothing is inserted when the id or an unfinished job's singleton key exists.
+// $15 singleton key, $16 ttlSecondsAfterFinished. Nothing is inserted when the id or an unfinished
+// job's singleton key exists.
 export const SUBMIT_JOB = `
 INSERT INTO jobs (id, state, spec, secrets, labels, not_before, transitions, created_at, updated_at,
-  queue, priority, rank_at, cpu_m, memory_bytes, gpus, singleton_key)
+  queue, priority, rank_at, cpu_m, memory_bytes, gpus, singleton_key, ttl_seconds)
 VALUES ($1, $7, $2::jsonb, $3::jsonb, $4::jsonb, $8::timestamptz, $6::jsonb, $5::timestamptz, $5::timestamptz,
-  $9, $10, $11::timestamptz, $12, $13, $14, $15)
+  $9, $10, $11::timestamptz, $12, $13, $14, $15, $16::integer)
 ON CONFLICT DO NOTHING
 RETURNING ${JOB_COLUMNS}`;
 

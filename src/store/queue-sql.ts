@@ -58,7 +58,7 @@ export class QueueSql implements QueueStore {
     const rankAt = job.rankAt ?? claimRank(p.due, p.priority);
     const [row] = await tx.query(q.SUBMIT_JOB, [job.id, JSON.stringify(spec), JSON.stringify(secrets), JSON.stringify(job.spec.labels),
       job.createdAt.toISOString(), transition(p.state, job.createdAt), p.state, p.due.toISOString(), p.queue, p.priority,
-      rankAt.toISOString(), r.cpu ? cpuToMillicores(r.cpu) : 0, r.memory ? memoryToBytes(r.memory) : 0, r.gpu ?? 0, job.spec.key ?? null]);
+      rankAt.toISOString(), r.cpu ? cpuToMillicores(r.cpu) : 0, r.memory ? memoryToBytes(r.memory) : 0, r.gpu ?? 0, job.spec.key ?? null, job.spec.ttlSecondsAfterFinished ?? null]);
     if (!row) {
       const [holder] = job.spec.key ? await tx.query(q.ACTIVE_JOB_BY_KEY, [job.spec.key]) : [];
       if (!holder) throw new DuplicateJobIdError(job.id);

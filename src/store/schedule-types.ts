@@ -10,6 +10,8 @@ export interface ScheduleSpec {
   /** IANA time zone the cron is read in. @defaultValue "UTC" */
   timezone: string;
   job: Omit<JobSpec, 'secrets'>;
+  /** Runs are made from this template (the latest version unless one is pinned); `job` then shows the latest render. */
+  template?: { name: string; version?: number; params: Record<string, string> };
   concurrencyPolicy: ConcurrencyPolicy;
   /** A tick not started within this many seconds is recorded missed; null: only the latest late tick runs. */
   startingDeadlineSeconds: number | null;

@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SqlEngine } from './engine.js';
 import { migrate } from './migrate.js';
 import { DuplicateJobIdError } from './queue-sql.js';
-import { ScheduleSql } from './schedule-sql.js';
+import { RetentionSql } from './retention-sql.js';
 import * as q from './queries.js';
 import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
@@ -34,7 +34,7 @@ function checkLimit(field: string, n: number, max: number): void {
 const transition = (state: string, at: Date, reason?: string | null, signal?: string | null): string =>
   JSON.stringify([{ state, at: at.toISOString(), ...(reason ? { reason } : {}), ...(signal ? { signal } : {}) }]);
 
-export class SqlStore extends ScheduleSql implements Store {
+export class SqlStore extends RetentionSql implements Store {
   constructor(db: SqlEngine) {
     super(db);
   }
@@ -84,7 +84,8 @@ export class SqlStore extends ScheduleSql implements Store {
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     const sql = query.order === 'desc' ? q.LIST_JOBS_DESC : q.LIST_JOBS_ASC;
     // One extra row tells whether another page exists without a count query.
-    const rows = await this.db.query(sql, [query.state ?? null, JSON.stringify(query.labels ?? {}),
+    const states = query.states ? [...query.states] : query.state ? [query.state] : null;
+    const rows = await this.db.query(sql, [states, JSON.stringify(query.labels ?? {}),
       after?.createdAt ?? null, after?.id ?? null, query.limit + 1]);
     const jobs = rows.slice(0, query.limit).map(toJob);
     const last = jobs[jobs.length - 1];
@@ -124,16 +125,18 @@ export class SqlStore extends ScheduleSql implements Store {
    * carry either (a hostile agent certainly can): each becomes U+FFFD, so output is never refused.
    */
   async appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
-    opts: { workerId?: string } = {}): Promise<boolean> {
+    opts: { workerId?: string; maxBytes?: number | null } = {}): Promise<boolean> {
     if (entries.length === 0 && opts.workerId === undefined) return true;
     const rows = entries.map((e) => ({ stream: e.stream, data: storableText(e.data) }));
+    let row;
     try {
-      const [row] = await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null, opts.workerId ?? null]);
-      return row?.owned === true;
+      [row] = await this.db.query(q.APPEND_LOGS, [jobId, attempt, JSON.stringify(rows), batchSeq ?? null, opts.workerId ?? null, opts.maxBytes ?? null]);
     } catch (err) {
       if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw new NotFoundError('job', jobId);
       throw err;
     }
+    if (row?.found === false) throw new NotFoundError('job', jobId);
+    return row?.owned === true;
   }
 
   async readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]> {

@@ -3,14 +3,18 @@
 import type { Job, JobState } from '../domain/job.js';
 import type { Worker, WorkerState } from '../domain/worker.js';
 import type { NewJob, QueueStore } from './queue-types.js';
+import type { RetentionStore, TemplateStore } from './retention-types.js';
 import type { ScheduleStore } from './schedule-types.js';
 
 export type * from './queue-types.js';
+export type * from './retention-types.js';
 export type * from './schedule-types.js';
 
 
 export interface JobListQuery {
   state?: JobState;
+  /** Any of these states (with `state`, this wins). */
+  states?: readonly JobState[];
   /** `key=value` label equality filters, all must match. */
   labels?: Record<string, string>;
   limit: number;
@@ -105,9 +109,11 @@ export interface JobStore {
    * already stored is ignored, so a batch resent after a reconnect is stored once. With
    * `opts.workerId`, nothing is written unless that worker holds this attempt (see attemptHolder),
    * checked in the same statement; returns false then. NUL and lone surrogates become U+FFFD.
+   * With `opts.maxBytes`, entries past that many bytes of the job's output are dropped, and the
+   * batch that crosses it stores one `system` line naming the cap.
    */
   appendLogs(jobId: string, attempt: number, entries: readonly LogEntry[], batchSeq?: number,
-    opts?: { workerId?: string }): Promise<boolean>;
+    opts?: { workerId?: string; maxBytes?: number | null }): Promise<boolean>;
   /** Entries with seq > afterSeq, oldest first. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
 }
@@ -216,7 +222,7 @@ export interface PoolStore {
   countPoolWorkers(pool: string, states: readonly WorkerState[]): Promise<number>;
 }
 
-export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore, ScheduleStore {
+export interface Store extends JobStore, WorkerStore, EventStore, PoolStore, QueueStore, ScheduleStore, RetentionStore, TemplateStore {
   readonly engine: 'pglite' | 'postgres';
   /** Applies pending numbered migrations; safe to run concurrently from several replicas. */
   migrate(): Promise<void>;

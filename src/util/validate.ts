@@ -36,10 +36,10 @@ export function toValidationError(errors: readonly ErrorObject[], root = '', wha
 const strict = new Ajv({ allErrors: true, verbose: true, strict: false, coerceTypes: false, useDefaults: true });
 
 /** Compiles a schema once; the returned function throws ValidationError or returns the typed value. */
-export function compileValidator<T>(schema: object, what = 'input'): (value: unknown) => T {
+export function compileValidator<T>(schema: object, what = 'input', root = ''): (value: unknown) => T {
   const fn: ValidateFunction = strict.compile(schema);
   return (value: unknown): T => {
-    if (!fn(value)) throw toValidationError(fn.errors ?? [], '', what);
+    if (!fn(value)) throw toValidationError(fn.errors ?? [], root, what);
     return value as T;
   };
 }

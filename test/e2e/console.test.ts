@@ -111,7 +111,10 @@ describe('web console', () => {
     await page.locator('.chart canvas').first().waitFor();
     expect(await page.locator('.metric').count()).toBe(6);
     for (const probe of ['liveness', 'readiness', 'startup']) await page.locator(`[data-probe="${probe}"][data-status="Healthy"]`).waitFor();
-    await expect.poll(() => page.locator('table.slo tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('table.slo tbody tr').count()).toBe(6);
+    // P95 SLOs show seconds, ratio SLOs percent (the engine's `unit`).
+    expect(await page.locator('[data-slo="schedule_punctuality"] td').first().textContent()).toBe('60.00 s');
+    expect(await page.locator('[data-slo="api_error_rate"] td').first().textContent()).toMatch(/%$/);
     await checkPage('overview');
   });
 

@@ -34,7 +34,7 @@ it('runs every shell example of docs/jobs.md', async () => {
   chmodSync(join(bin, 'hodei'), 0o755);
   const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HODEI_URL: s.url, HODEI_API_TOKEN: s.token };
   const blocks = shellBlocks(readFileSync(join(packageRoot(), 'docs', 'jobs.md'), 'utf8'));
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
+  expect(blocks.length).toBeGreaterThanOrEqual(9);
   for (const block of blocks) {
     const r = await sh(block, env);
     expect(r.code, `${block}\n---\n${r.out}`).toBe(0);
@@ -44,4 +44,10 @@ it('runs every shell example of docs/jobs.md', async () => {
   expect(backup).toMatchObject({ suspend: true, timezone: 'Europe/Madrid', concurrencyPolicy: 'Forbid' });
   const reports = await s.client.getJson<{ concurrency: number; quota: object }>('/v1/queues/reports');
   expect(reports).toMatchObject({ concurrency: 2, quota: { cpu: '4', memory: '8Gi' } });
+  const template = await s.client.getJson<{ version: number }>('/v1/templates/backup');
+  expect(template.version).toBe(2);
+  const orders = await s.client.getJson<{ template: object; job: { args: string[] } }>('/v1/schedules/orders-backup');
+  expect(orders).toMatchObject({ template: { name: 'backup', params: { db: 'orders' } }, job: { args: ['-c', 'echo "dump orders to weekly (v2)"'] } });
+  const dead = await s.client.listJobs({ dead: true });
+  expect(dead.jobs.map((j) => j.reason)).toContain('NonZeroExit');
 }, 240_000);

@@ -124,10 +124,14 @@ describe('/v1/events', () => {
 describe('/v1/slo and gauges', () => {
   it('answers with targets from the config file, SLIs, budgets and burn rates', async () => {
     const r = JSON.parse((await client.raw('/v1/slo')).text) as SloReport;
-    expect(r.targets).toEqual({ maxPodCreationTime: 30, minWorkerCreationSuccessRate: 0.99, maxApiErrorRate: 0.005, maxHpaResponseTime: 60 });
+    expect(r.targets).toEqual({
+      maxPodCreationTime: 30, minWorkerCreationSuccessRate: 0.99, maxApiErrorRate: 0.005, maxHpaResponseTime: 60, maxQueueWaitTime: 60, maxScheduleStartDelay: 60,
+    });
     expect(r.windowSeconds).toBe(1800);
     expect(r.compliant).toBe(true);
-    expect(r.slos.map((s) => s.slo)).toEqual(['pod_creation_time', 'worker_creation_success_rate', 'api_error_rate', 'hpa_response_time']);
+    expect(r.slos.map((s) => s.slo)).toEqual([
+      'pod_creation_time', 'worker_creation_success_rate', 'api_error_rate', 'hpa_response_time', 'queue_wait_time', 'schedule_punctuality',
+    ]);
     expect(r.slos.every((s) => s.errorBudgetRemaining === 1 && s.burnRate === 0)).toBe(true);
     const metrics = (await client.raw('/metrics')).text;
     expect(metrics).toContain('hodei_slo_compliant{slo="api_error_rate"} 1');

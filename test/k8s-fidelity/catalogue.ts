@@ -77,21 +77,25 @@ export const CATALOGUE: Case[] = [
   { name: 'delete with an invalid propagationPolicy → 400', run: (t) => t.admin.request('DELETE', `${cms(t)}/two`, { propagationPolicy: 'Sideways' }) },
   { name: 'SelfSubjectAccessReview (allowed)', run: (t) => t.limited.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: { namespace: 'hodei-jobs-workers', verb: 'create', resource: 'pods' } } }), pick: (b) => [b.kind, (b.status as { allowed?: boolean }).allowed] },
   { name: 'SelfSubjectAccessReview (denied)', run: (t) => t.limited.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } } }), pick: (b) => [b.kind, (b.status as { allowed?: boolean }).allowed] },
-  { name: 'forbidden list → 403', run: (t) => t.limited.request('GET', '/api/v1/namespaces/default/pods') },
+  // Secrets: deploy/ grants them in the worker namespace only (pods may be listed cluster-wide).
+  { name: 'forbidden list → 403', run: (t) => t.limited.request('GET', '/api/v1/namespaces/default/secrets') },
   { name: 'unknown resource → 404', run: (t) => t.admin.request('GET', `/api/v1/namespaces/${t.ns}/widgets`) },
-  { name: 'ResourceQuota: create over quota → 403 exceeded quota', run: async (t) => {
+  { name: 'ResourceQuota: create over an object-count quota → 403 exceeded quota', run: async (t) => {
     const ns = `${t.ns}-quota`;
     await t.admin.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
-    await t.admin.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'q' }, spec: { hard: { configmaps: '1' } } });
+    // Secrets, not ConfigMaps: a real namespace gets the kube-root-ca.crt ConfigMap from a
+    // controller (kube-sim has no such publisher), which would already count against the quota.
+    await t.admin.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, { metadata: { name: 'q' }, spec: { hard: { secrets: '1' } } });
     // Admission counts from the quota's status, which the quota controller fills in.
     for (let i = 0; i < 200; i++) {
-      const q = await t.admin.request<{ status?: { hard?: Record<string, string> } }>('GET', `/api/v1/namespaces/${ns}/resourcequotas/q`);
-      if (q.body.status?.hard?.configmaps) break;
+      const q = await t.admin.request<{ status?: { used?: Record<string, string> } }>('GET', `/api/v1/namespaces/${ns}/resourcequotas/q`);
+      if (q.body.status?.used?.secrets) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    // kube-root-ca.crt (real) counts as one ConfigMap already; create until refused.
+    // Create until refused: the second one is.
+    const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { a: '1' } });
     let last: Answer = { code: 0, body: undefined };
-    for (let i = 0; i < 3 && last.code !== 403; i++) last = await t.admin.request('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(`c${i}`));
+    for (let i = 0; i < 3 && last.code !== 403; i++) last = await t.admin.request('POST', `/api/v1/namespaces/${ns}/secrets`, secret(`s${i}`));
     return last;
   } },
 ];

@@ -13,6 +13,10 @@ export interface K8sRealContext {
   workerNamespace: string;
   /** Names of the simulated nodes. */
   nodes: string[];
+  /** The nodes' admin endpoint (https, certificate of `ca`, admin token): /__sim/pod-metrics, /__sim/external-metrics, /__sim/connections. */
+  nodeAdminUrl: string;
+  /** CA file of the API server's and the nodes' certificates. */
+  ca: string;
 }
 
 declare module 'vitest' {

@@ -8,7 +8,7 @@ import { GoMissingError } from '../../src/kube-sim/remote/control-plane.js';
 import { startRealCluster, type RealCluster } from '../../src/kube-sim/remote/cluster.js';
 import type { K8sRealContext } from './k8s-real-context.js';
 
-const NONE: Omit<K8sRealContext, 'skipped'> = { server: '', kubeconfig: '', adminKubeconfig: '', kubectl: '', workerNamespace: '', nodes: [] };
+const NONE: Omit<K8sRealContext, 'skipped'> = { server: '', kubeconfig: '', adminKubeconfig: '', kubectl: '', workerNamespace: '', nodes: [], nodeAdminUrl: '', ca: '' };
 
 /**
  * Started for a whole-suite run (no file filter), for HODEI_K8S_REAL=1, or when a filter names one
@@ -43,6 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('k8sReal', {
     skipped: '', server: cluster.controlPlane.server, kubeconfig: cluster.kubeconfig, adminKubeconfig: cluster.adminKubeconfig,
     kubectl: b.kubectl, workerNamespace: cluster.workerNamespace, nodes: cluster.kubelets.nodes,
+    nodeAdminUrl: cluster.kubelets.adminUrl, ca: cluster.controlPlane.ca,
   });
   return () => cluster.stop();
 }

@@ -70,8 +70,8 @@ export function steps(s: [number | null, string][]): ThresholdsConfigBuilder {
 
 const round = (n: number): number => Number(n.toPrecision(12));
 
-/** Places panels left to right in a 24-column grid, wrapping rows. */
-export function layout(items: [PanelLike, number, number][]): cog.Builder<Panel>[] {
+/** Places panels (and full-width row headers) left to right in a 24-column grid, wrapping lines. */
+export function layout<T extends { gridPos(g: GridPos): unknown }>(items: [T, number, number][]): T[] {
   let x = 0;
   let y = 0;
   let rowH = 0;

@@ -9,7 +9,7 @@ import { M } from '../metrics.js';
 import type { MonitoringOptions } from '../options.js';
 import { BUDGET_REMAINING_RECORD, PAGE_BURNS, SLO_PERIOD, TICKET_BURNS, burnRateRecord } from '../rules/slo-rules.js';
 import { LATENCY_QUANTILE } from '../rules/sli.js';
-import { DATASOURCE, K, P, REFRESH, RI, layout, steps, target, timeSeries, upperBound, variables } from './common.js';
+import { DATASOURCE, K, P, REFRESH, RI, layout, steps, target, timeSeries, upperBound, variables, type PanelLike } from './common.js';
 
 export const SLO_UID = 'hodei-slo';
 
@@ -23,7 +23,7 @@ export function sloDashboard(o: MonitoringOptions): Dashboard {
     `histogram_quantile(${LATENCY_QUANTILE}, sum by (${by ? `${by}, ` : ''}le) (rate(${metric}_bucket${K}[${RI}])))`;
   const burnLines = [...PAGE_BURNS, ...TICKET_BURNS].map(([, , f]) => f).sort((a, b) => a - b);
 
-  const panels = layout([
+  const panels = layout<PanelLike>([
     [new Stat().title('SLO Compliance').datasource(DATASOURCE).unit('none')
       .description('In-process SLO check (GET /v1/slo, `hodei slo`) over its rolling window.')
       .mappings([{ type: MappingType.ValueToText, options: { '0': { text: 'Violated', color: 'red' }, '1': { text: 'Compliant', color: 'green' } } }])

@@ -1,7 +1,7 @@
 // Each SLO of the config as a Prometheus error ratio (bad events / all events over a window), so
 // recording rules and multi-window burn-rate alerts share one definition. Latency SLOs ("P95 below
 // X s") become "at most 5 % of events slower than X s": the same statement, countable per window.
-import { SLO_NAMES, type KubernetesSLOs } from '../../../src/providers/kubernetes/slo-config.js';
+import { SLO_NAMES, type SloTargets } from '../../../src/providers/kubernetes/slo-config.js';
 import { BY_TARGET, M, increaseNewAware } from '../metrics.js';
 
 /** The quantile the latency SLOs are stated at (P95). */
@@ -36,7 +36,24 @@ function latency(slo: string, histogram: string, maxSeconds: number): SliDefinit
   };
 }
 
-export function sliDefinitions(slos: Readonly<KubernetesSLOs>): SliDefinition[] {
+/**
+ * Schedule ticks: each either started its job (one start-delay observation) or was recorded missed.
+ * A missed tick is late by definition: bad = missed + started later than the target.
+ */
+function schedulePunctuality(maxSeconds: number): SliDefinition {
+  const started = (w: string): string => events(`${M.scheduleStartDelay}_count`, w);
+  const onTime = (w: string): string => events(`${M.scheduleStartDelay}_bucket{le="${leLabel(maxSeconds)}"}`, w);
+  // No schedule yet means no missed series: count it as 0 (same labels as the started count).
+  const missed = (w: string): string => `(${events(`${M.scheduleRuns}{result="missed"}`, w)} or ${started(w)} * 0)`;
+  return {
+    slo: SLO_NAMES.maxScheduleStartDelay,
+    budget: round(1 - LATENCY_QUANTILE),
+    objective: `P${LATENCY_QUANTILE * 100} of schedule ticks start their job within ${maxSeconds} s, a missed tick counting as late`,
+    errorRatio: (w) => safeRatio(`${missed(w)}\n+\n${started(w)}\n-\n${onTime(w)}`, `${missed(w)}\n+\n${started(w)}`),
+  };
+}
+
+export function sliDefinitions(slos: Readonly<SloTargets>): SliDefinition[] {
   const workers = `{__name__=~"${M.workersCreated}|${M.workersFailed}"}`;
   return [
     latency(SLO_NAMES.maxPodCreationTime, M.podCreation, slos.maxPodCreationTime),
@@ -54,6 +71,8 @@ export function sliDefinitions(slos: Readonly<KubernetesSLOs>): SliDefinition[] 
       errorRatio: (w) => safeRatio(`${events(M.apiErrors, w)} or ${events(M.apiRequests, w)} * 0`, events(M.apiRequests, w)),
     },
     latency(SLO_NAMES.maxHpaResponseTime, M.hpaResponse, slos.maxHpaResponseTime),
+    latency(SLO_NAMES.maxQueueWaitTime, M.jobQueueWait, slos.maxQueueWaitTime),
+    schedulePunctuality(slos.maxScheduleStartDelay),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { jobSubmissionSchema, QUEUE_NAME_PATTERN } from '../../jobs/spec-schema.js';
 import type { ScheduleInput, ScheduleService } from '../../schedules/service.js';
 import { errorSchema } from '../schemas.js';
+import { PARAM_NAME_PATTERN } from './templates.js';
 
 const nameParams = {
   type: 'object', required: ['name'],
@@ -23,10 +24,13 @@ const fields = {
   suspend: { type: 'boolean' },
   successfulJobsHistoryLimit: { type: 'integer', minimum: 0, maximum: 1000 },
   failedJobsHistoryLimit: { type: 'integer', minimum: 0, maximum: 1000 },
+  template: { type: 'string', pattern: QUEUE_NAME_PATTERN, description: 'make every run from this template (instead of job)' },
+  templateVersion: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'pin this version of the template (default: the latest at each run)' },
+  params: { type: 'object', propertyNames: { type: 'string', pattern: PARAM_NAME_PATTERN }, additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 64, description: 'values of the template\'s parameters' },
 } as const;
 
 const createBody = {
-  type: 'object', additionalProperties: false, required: ['name', 'cron', 'job'],
+  type: 'object', additionalProperties: false, required: ['name', 'cron'],
   properties: { name: nameParams.properties.name, ...fields },
 } as const;
 const patchBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: fields } as const;
@@ -41,6 +45,7 @@ const view = {
     name: { type: 'string' }, cron: { type: 'string' }, timezone: { type: 'string' }, job: { type: 'object', additionalProperties: true },
     concurrencyPolicy: { type: 'string' }, startingDeadlineSeconds: { type: ['integer', 'null'] }, suspend: { type: 'boolean' },
     successfulJobsHistoryLimit: { type: 'integer' }, failedJobsHistoryLimit: { type: 'integer' },
+    template: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' }, params: { type: 'object', additionalProperties: { type: 'string' } } } },
     createdAt: { type: 'string' }, updatedAt: { type: 'string' }, lastRun: run, lastResult: { type: ['string', 'null'] }, nextRun: { type: ['string', 'null'] },
   },
 } as const;
@@ -53,7 +58,7 @@ export function scheduleRoutes(app: FastifyInstance, schedules: ScheduleService)
   }, async () => ({ schedules: await schedules.list() }));
 
   app.post<{ Body: ScheduleInput & { name: string } }>('/v1/schedules', {
-    schema: { summary: 'Create a schedule', tags: ['schedules'], body: createBody, response: { 201: view, ...errors } },
+    schema: { summary: 'Create a schedule (its runs from job, or from template + params)', tags: ['schedules'], body: createBody, response: { 201: view, ...errors } },
   }, async (req, reply) => {
     const s = await schedules.create(req.body);
     return reply.status(201).header('location', `/v1/schedules/${s.name}`).send(s);

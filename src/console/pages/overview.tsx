@@ -94,12 +94,14 @@ function Probe({ name, path, r }: { name: string; path: string; r: ProbeResult }
 }
 
 /** Targets are seconds (P95 SLOs) or ratios: shown the way docs/slo.md states them. */
-const sloValue = (s: SloStatus, v: number): string => (s.slo.endsWith('_time') ? `${v.toFixed(2)} s` : pct(v));
+const sloValue = (s: SloStatus, v: number): string => ((s.unit ?? (s.slo.endsWith('_time') ? 'seconds' : 'ratio')) === 'seconds' ? `${v.toFixed(2)} s` : pct(v));
 const SLO_TITLES: Record<string, string> = {
   pod_creation_time: 'Pod creation time (P95) ≤',
   worker_creation_success_rate: 'Worker creation success ≥',
   api_error_rate: 'Kubernetes API error rate ≤',
   hpa_response_time: 'HPA response time (P95) ≤',
+  queue_wait_time: 'Queue wait (P95) ≤',
+  schedule_punctuality: 'Schedule start delay (P95) ≤',
 };
 
 function SloTable({ report }: { report: SloReport }) {

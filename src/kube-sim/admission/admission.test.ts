@@ -89,6 +89,23 @@ describe('ResourceQuota admission', () => {
     await core.deleteNamespacedPod({ namespace: 'quota', name: 'q1' });
     await core.createNamespacedPod({ namespace: 'quota', body: podBody('q3', { requests: { cpu: '250m', memory: '256Mi' } }) });
   });
+
+  it('counts objects (`secrets`, `count/configmaps`): 403 exceeded quota past the count, status.used follows', async () => {
+    const { core } = c;
+    await core.createNamespace({ body: { metadata: { name: 'counts' } } });
+    await core.createNamespacedResourceQuota({ namespace: 'counts', body: { metadata: { name: 'objects' }, spec: { hard: { secrets: '1', 'count/configmaps': '2' } } } });
+    await core.createNamespacedSecret({ namespace: 'counts', body: { metadata: { name: 's0' }, stringData: { a: '1' } } });
+    const over = await apiError(core.createNamespacedSecret({ namespace: 'counts', body: { metadata: { name: 's1' }, stringData: { a: '1' } } }));
+    expect(over.code).toBe(403);
+    expect(over.body).toMatchObject({ reason: 'Forbidden', details: { name: 's1', kind: 'secrets' } });
+    expect(over.body.message).toBe('secrets "s1" is forbidden: exceeded quota: objects, requested: secrets=1, used: secrets=1, limited: secrets=1');
+    for (const n of ['c0', 'c1']) await core.createNamespacedConfigMap({ namespace: 'counts', body: { metadata: { name: n } } });
+    expect((await apiError(core.createNamespacedConfigMap({ namespace: 'counts', body: { metadata: { name: 'c2' } } }))).code).toBe(403);
+    await until(async () => (await core.readNamespacedResourceQuota({ namespace: 'counts', name: 'objects' })).status?.used?.['count/configmaps'] === '2');
+    expect((await core.readNamespacedResourceQuota({ namespace: 'counts', name: 'objects' })).status?.used).toEqual({ secrets: '1', 'count/configmaps': '2' });
+    await core.deleteNamespacedSecret({ namespace: 'counts', name: 's0' });
+    await core.createNamespacedSecret({ namespace: 'counts', body: { metadata: { name: 's1' }, stringData: { a: '1' } } });
+  });
 });
 
 describe('RBAC', () => {

@@ -1,7 +1,9 @@
 // ResourceQuota admission and status for pods: `pods`, `requests.*`/`limits.*` (cpu, memory,
 // extended resources such as nvidia.com/gpu; plain `cpu`/`memory` mean requests). Usage is kept
 // as running totals per namespace, so admission is O(quotas) even with 10,000 pods.
-import { errors, R, type KubeObject, type ObjectStore, type StoredObject } from '../store/index.js';
+// Object counts too: the core names (`configmaps`, `secrets`, `services`, ...) and
+// `count/<resource>[.<group>]`, counted from the store when a quota names them.
+import { errors, R, type KubeObject, type ObjectStore, type ResourceDef, type StoredObject } from '../store/index.js';
 import { formatMilli, isQuantity, toMilli } from '../quantity.js';
 
 const MUST_SPECIFY = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
@@ -36,6 +38,16 @@ export function podUsage(pod: KubeObject): Usage {
   return u;
 }
 
+const LEGACY_COUNTS = new Set(['configmaps', 'secrets', 'services', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas']);
+
+/** The resource (`secrets`, `deployments.apps`) an object-count quota name counts, if it is one. */
+export function countedResource(hard: string): string | undefined {
+  if (LEGACY_COUNTS.has(hard)) return hard;
+  return hard.startsWith('count/') ? hard.slice('count/'.length) : undefined;
+}
+
+const resourceName = (def: ResourceDef): string => (def.group ? `${def.resource}.${def.group}` : def.resource);
+
 function tracked(hard: string, usage: Usage): number | undefined {
   if (hard === 'cpu' || hard === 'memory') return usage.get(`requests.${hard}`) ?? 0;
   return usage.get(hard) ?? (hard === 'pods' || hard.startsWith('requests.') || hard.startsWith('limits.') ? 0 : undefined);
@@ -46,16 +58,59 @@ export class QuotaController {
   private readonly perPod = new Map<string, Usage>(); // ns/name → usage
   private readonly dirty = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** Resources some quota counts, whose changes refresh quota status. */
+  private readonly counted = new Set<string>();
 
   constructor(private readonly store: ObjectStore) {
-    store.addAdmission((op, def, o) => { if (op === 'create' && def.resource === 'pods') this.admit(o); });
+    store.addAdmission((op, def, o) => {
+      if (op !== 'create') return;
+      if (def.resource === 'pods' && !def.group) this.admit(o);
+      this.admitCount(def, o);
+    });
     this.unsubscribe.push(store.onChange(R.pods, (ev) => {
       if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
       this.account(ev.object, ev.type === 'DELETED');
     }));
     this.unsubscribe.push(store.onChange(R.resourcequotas, (ev) => {
-      if (ev.type === 'ADDED' || (ev.type === 'MODIFIED' && JSON.stringify(ev.object.spec) !== JSON.stringify(ev.old?.spec))) this.markDirty(ev.object.metadata.namespace ?? '');
+      if (ev.type === 'ADDED' || (ev.type === 'MODIFIED' && JSON.stringify(ev.object.spec) !== JSON.stringify(ev.old?.spec))) {
+        this.watchCounts(ev.object);
+        this.markDirty(ev.object.metadata.namespace ?? '');
+      }
     }));
+  }
+
+  private hardOf(q: KubeObject): Record<string, unknown> {
+    return isObj(q.spec) && isObj(q.spec.hard) ? q.spec.hard : {};
+  }
+
+  private watchCounts(q: KubeObject): void {
+    for (const h of Object.keys(this.hardOf(q))) {
+      const r = countedResource(h);
+      if (!r || this.counted.has(r)) continue;
+      try {
+        this.unsubscribe.push(this.store.onChange(r, (ev) => { if (ev.type === 'ADDED' || ev.type === 'DELETED') this.markDirty(ev.object.metadata.namespace ?? ''); }));
+        this.counted.add(r);
+      } catch { /* a resource the sim does not serve: nothing to count */ }
+    }
+  }
+
+  private count(resource: string, ns: string): number {
+    try { return this.store.list(resource, ns).items.length; } catch { return 0; }
+  }
+
+  /** Refuse an object that would exceed an object-count quota of its namespace. */
+  private admitCount(def: ResourceDef, o: KubeObject): void {
+    const ns = o.metadata.namespace ?? '';
+    if (!def.namespaced || this.counted.size === 0 || !this.counted.has(resourceName(def))) return;
+    const name = o.metadata.name ?? '';
+    for (const q of [...this.store.list(R.resourcequotas, ns).items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+      const over = Object.entries(this.hardOf(q)).filter(([h]) => countedResource(h) === resourceName(def))
+        .map(([h, limit]) => ({ h, limit: String(limit), used: this.count(resourceName(def), ns) }))
+        .filter((x) => isQuantity(x.limit) && (x.used + 1) * 1000 > toMilli(x.limit));
+      if (!over.length) continue;
+      const list = (f: (x: typeof over[number]) => string) => over.map((x) => `${x.h}=${f(x)}`).join(',');
+      throw errors.forbidden(def.group, def.resource, name, `${def.resource} "${name}" is forbidden: exceeded quota: ${q.metadata.name}, requested: ${list(() => '1')}, used: ${list((x) => String(x.used))}, limited: ${list((x) => x.limit)}`);
+    }
   }
 
   stop(): void {
@@ -125,8 +180,10 @@ export class QuotaController {
   }
 
   private writeStatus(q: StoredObject, used: Usage): void {
-    const hard = isObj(q.spec) && isObj(q.spec.hard) ? (q.spec.hard as Record<string, string>) : {};
-    const status = { hard: { ...hard }, used: Object.fromEntries(Object.keys(hard).map((h) => [h, formatMilli(tracked(h, used) ?? 0, h)])) };
+    const hard = this.hardOf(q) as Record<string, string>;
+    const ns = q.metadata.namespace ?? '';
+    const usedOf = (h: string) => { const r = countedResource(h); return r ? String(this.count(r, ns)) : formatMilli(tracked(h, used) ?? 0, h); };
+    const status = { hard: { ...hard }, used: Object.fromEntries(Object.keys(hard).map((h) => [h, usedOf(h)])) };
     try {
       this.store.mutate(R.resourcequotas, q.metadata.namespace, q.metadata.name, (d) => { d.status = status; }, { subresource: 'status' });
     } catch (e) {

@@ -4,12 +4,14 @@
 import * as https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 
-export interface ApiAnswer<T = unknown> { code: number; body: T }
+export interface ApiAnswer<T = unknown> { code: number; body: T; headers: Record<string, string | string[] | undefined> }
 
 export class RemoteApi {
   private readonly agent: https.Agent;
   readonly server: URL;
   private readonly headers: Record<string, string>;
+  /** The kubeconfig user's bearer token. */
+  readonly token: string;
 
   constructor(kubeconfigPath: string) {
     const kc = new KubeConfig();
@@ -20,6 +22,7 @@ export class RemoteApi {
     this.server = new URL(cluster.server);
     const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64') : undefined;
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) });
+    this.token = user.token;
     this.headers = { authorization: `Bearer ${user.token}`, accept: 'application/json' };
   }
 
@@ -37,7 +40,7 @@ export class RemoteApi {
           const text = Buffer.concat(chunks).toString();
           let parsed: unknown = text;
           try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
-          resolve({ code: res.statusCode ?? 0, body: parsed as T });
+          resolve({ code: res.statusCode ?? 0, body: parsed as T, headers: res.headers });
         });
         res.on('error', reject);
       });

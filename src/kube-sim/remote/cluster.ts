@@ -9,6 +9,7 @@ import { packageRoot } from '../../util/paths.js';
 import type { SimControllerOptions } from '../controllers/options.js';
 import type { SimLogger } from '../types.js';
 import { RemoteApi } from './api.js';
+import { metricsApisWaiting } from './apiservices.js';
 import { ensureControlPlaneBinary, startControlPlane, type ControlPlane, type ControlPlaneBinary } from './control-plane.js';
 import { startRemoteKubelets, type RemoteKubelets } from './index.js';
 
@@ -74,7 +75,8 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
 /**
  * A job can run once pods are admitted in the worker namespace (the ServiceAccount controller
  * created `default` there) and the node lifecycle controller lifted the not-ready taint that
- * TaintNodesByCondition admission puts on every new Node.
+ * TaintNodesByCondition admission puts on every new Node; a pool can scale once the aggregator
+ * found the nodes' metrics APIs available.
  */
 async function waitUntilSchedulable(kubeconfig: string, ns: string, nodes: string[]): Promise<void> {
   const api = new RemoteApi(kubeconfig);
@@ -84,7 +86,7 @@ async function waitUntilSchedulable(kubeconfig: string, ns: string, nodes: strin
       const node = await api.request<{ spec?: { taints?: { key: string }[] } }>('GET', `/api/v1/nodes/${n}`);
       if (node.code !== 200 || node.body.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')) return `node ${n} ready`;
     }
-    return '';
+    return metricsApisWaiting(api);
   };
   try {
     const deadline = Date.now() + 90_000;

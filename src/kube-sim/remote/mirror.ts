@@ -1,6 +1,6 @@
 // The bridge between a real kube-apiserver and kube-sim's kubelet, which works on an in-process
-// ObjectStore: pods bound to our nodes (and the Secrets/ConfigMaps their env reads) are mirrored
-// into a local store; what the kubelet writes there — pod status, the final deletion of a pod it
+// ObjectStore: pods bound to our nodes (and the Secrets/ConfigMaps their env reads, the
+// NetworkPolicies and namespace labels the network layer evaluates) are mirrored into a local store; what the kubelet writes there — pod status, the final deletion of a pod it
 // stopped, core/v1 Events — is sent back to the API server like a real kubelet sends it.
 // Local objects get their own uids; `uids` maps them back to the real ones.
 import { R, StatusError, type KubeObject, type ObjectStore, type ResourceRef, type StoreEvent } from '../store/index.js';
@@ -28,6 +28,8 @@ export class PodMirror {
   start(signal: AbortSignal): void {
     void this.api.listWatch('/api/v1/secrets', signal, (t, o) => this.plain(R.secrets, t, o), (seen) => this.prune(R.secrets, seen));
     void this.api.listWatch('/api/v1/configmaps', signal, (t, o) => this.plain(R.configmaps, t, o), (seen) => this.prune(R.configmaps, seen));
+    void this.api.listWatch('/apis/networking.k8s.io/v1/networkpolicies', signal, (t, o) => this.plain(R.networkpolicies, t, o), (seen) => this.prune(R.networkpolicies, seen));
+    void this.api.listWatch('/api/v1/namespaces', signal, (t, o) => this.namespaceLabels(t, o), () => {});
     void this.api.listWatch('/api/v1/pods?fieldSelector=spec.nodeName!%3D', signal, (t, o) => this.pod(t, o as RealPod), (seen) => this.prune(R.pods, seen));
     this.offs.push(this.local.onChange(R.pods, (ev) => this.localPod(ev)));
     this.offs.push(this.local.onChange(R.events, (ev) => this.localEvent(ev)));
@@ -64,6 +66,19 @@ export class PodMirror {
       const body = this.stripped(o);
       if (cur) this.local.update(ref, { ...body, metadata: { ...body.metadata, namespace: ns } });
       else this.local.create(ref, body);
+    } catch (e) {
+      if (!(e instanceof StatusError)) throw e;
+    }
+  }
+
+  /** Namespace labels (namespaceSelector peers); a local namespace stays while its pods do. */
+  private namespaceLabels(type: string, o: WatchedObject): void {
+    if (type === 'DELETED') return;
+    const name = o.metadata.name;
+    const labels = (o.metadata.labels ?? {}) as Record<string, string>;
+    try {
+      if (this.local.get(R.namespaces, undefined, name)) this.local.mutate(R.namespaces, undefined, name, (n) => { n.metadata.labels = labels; });
+      else this.local.create(R.namespaces, { metadata: { name, labels } });
     } catch (e) {
       if (!(e instanceof StatusError)) throw e;
     }
