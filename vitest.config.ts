@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/sequencer.js';
 
 // Two cores in CI: keep file parallelism modest; tests spawn real processes and databases.
 export default defineConfig({
@@ -13,6 +14,8 @@ export default defineConfig({
     // flaky ones are named in docs/reliability.md to be made robust, not hidden.
     retry: 1,
     hookTimeout: 120_000,
+    // Minute-long files first (test/file-times.json), so that neither worker ends the run alone.
+    sequence: { sequencer: SlowFirstSequencer },
     globalSetup: ['test/global-setup.ts', 'test/support/k8s-real-setup.ts'],
   },
 });

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
 import { loadConfig, type HodeiConfig } from '../../src/config.js';
 import { startControlPlane, type ControlPlane } from '../../src/control-plane/control-plane.js';
@@ -97,12 +98,32 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * Server processes the file's tests started and did not stop. A test that times out never runs its
+ * `finally`: without this its servers (and their agents) outlive the run and load the machine for
+ * every later file. Stopped when the file ends: SIGTERM, then SIGKILL after 5 s.
+ */
+const serverProcesses = new Set<{ proc: ChildProcess; exited: Promise<unknown> }>();
+afterAll(async () => {
+  await Promise.all([...serverProcesses].map(async ({ proc, exited }) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  }));
+  serverProcesses.clear();
+}, 15_000);
+
 /** `hodei server` as a child process (for SIGKILL/restart scenarios). Resolves once it listens. */
 export async function startServerProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
   const [cmd, ...prefix] = hodeiCliCommand();
   const proc = spawn(cmd ?? 'node', [...prefix, 'server', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+  const entry = { proc, exited };
+  serverProcesses.add(entry);
+  void exited.then(() => serverProcesses.delete(entry));
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer): void => {
       output += d.toString();

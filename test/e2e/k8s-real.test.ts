@@ -2,15 +2,55 @@
 // kube-scheduler, etcd; kube-sim's kubelet on the nodes — test/support/k8s-real-setup.ts), with
 // the `hodei` ServiceAccount's kubeconfig: exactly the rights of deploy/kubernetes/rbac.yaml, so a
 // missing verb fails here. The worker pod must pass the real Pod Security admission (restricted).
+//
+// The same scenarios also run against an EXTERNAL cluster, talking to it only through its API:
+//   HODEI_K8S_E2E=1 KUBECONFIG=~/.kube/config \
+//   HODEI_WORKER_IMAGE=registry.example/hodei-worker:0.1.0 \   # an image with the agent, pullable by the cluster
+//   HODEI_K8S_CONTROL_PLANE_URL=http://<address pods reach>:<port> HODEI_E2E_PORT=<port> \
+//   npx vitest run test/e2e/k8s-real.test.ts
+// Optional: HODEI_K8S_NAMESPACE (default hodei-e2e-<random>, deleted afterwards), HODEI_E2E_LIMITED_KUBECONFIG
+// (credentials that may not create pods, for the RBAC scenario). Skipped, with a note, otherwise.
+// (Also runs against `hodei kube-sim --kubeconfig-out f` with KUBECONFIG=f, which is how it is checked here.)
+import { randomBytes } from 'node:crypto';
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realCluster } from '../support/k8s-real-context.js';
 import { grantWorkerNamespace, kubeconfigWithoutPodCreate, kubectl } from '../support/k8s-real.js';
-import { runCli, startServerProcess, startTestServer, waitFor, waitForJob, type ServerProcess } from './harness.js';
+import { runCli, startServerProcess, startTestServer, waitFor, waitForJob, type ServerProcess, type TestServer } from './harness.js';
 import { freshDatabase } from '../support/store/fresh.js';
 import { newToken } from '../../src/util/tokens.js';
 
 const ctx = realCluster('k8s-real e2e');
 const WAIT = 90_000;
+
+/** A control plane of its own with these provider settings: its one job fails for `reason`. */
+async function expectJobFails(kubernetes: Record<string, unknown>, reason: string, wait: number): Promise<void> {
+  const s = await startTestServer({ config: { provider: 'kubernetes', kubernetes } });
+  try {
+    const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', retries: 0 })).id, wait);
+    expect(job.state).toBe('failed');
+    expect(job.reason).toBe(reason);
+  } finally {
+    await s.stop();
+  }
+}
+
+/** What a real cluster reports for a pod that cannot start: on this run's control plane and on an external cluster. */
+function podFailures(server: () => TestServer, wait: number): void {
+  it('an image that cannot be pulled fails with ErrImagePull/ImagePullBackOff', async () => {
+    const s = server();
+    const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', image: 'registry.invalid/hodei/none:1', retries: 0 })).id, wait);
+    expect(job.state).toBe('failed');
+    expect(['ImagePullBackOff', 'ErrImagePull']).toContain(job.reason);
+  }, wait);
+
+  it('a pod no node can hold fails with Unschedulable (the scheduler says so)', async () => {
+    const s = server();
+    const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', resources: { cpu: '10000' }, retries: 0 })).id, wait);
+    expect(job.state).toBe('failed');
+    expect(job.reason).toBe('Unschedulable');
+  }, wait);
+}
 const NS = 'hodei-jobs-workers';
 const settings = (extra: Record<string, unknown> = {}) => ({
   kubeconfig: ctx?.kubeconfig ?? '', namespace: NS, createNamespace: false, pendingTimeoutMs: 8000, reconcileIntervalMs: 500, ...extra,
@@ -54,48 +94,24 @@ describe.skipIf(!ctx)('kubernetes provider on a real control plane', () => {
   });
 
   describe('failures a real cluster reports', () => {
-    let s: Awaited<ReturnType<typeof startTestServer>>;
+    let s: TestServer;
     beforeAll(async () => { s = await startTestServer({ config: { provider: 'kubernetes', kubernetes: settings() } }); }, WAIT);
     afterAll(async () => { await s?.stop(); }, WAIT);
 
-    it('an image that cannot be pulled fails with ErrImagePull/ImagePullBackOff', async () => {
-      const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', image: 'registry.invalid/hodei/none:1', retries: 0 })).id, WAIT);
-      expect(job.state).toBe('failed');
-      expect(['ImagePullBackOff', 'ErrImagePull']).toContain(job.reason);
-    }, WAIT);
-
-    it('a pod no node can hold fails with Unschedulable (the real scheduler says so)', async () => {
-      const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', resources: { cpu: '10000' }, retries: 0 })).id, WAIT);
-      expect(job.state).toBe('failed');
-      expect(job.reason).toBe('Unschedulable');
-    }, WAIT);
+    podFailures(() => s, WAIT);
   });
 
   it('a pod over quota fails with ExceededQuota (real ResourceQuota admission)', async () => {
     const ns = 'hodei-real-quota';
     grantWorkerNamespace(c, ns);
     kubectl(c, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'compute', namespace: ns }, spec: { hard: { pods: '0' } } }) });
-    const s = await startTestServer({ config: { provider: 'kubernetes', kubernetes: settings({ namespace: ns }) } });
-    try {
-      const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', retries: 0 })).id, WAIT);
-      expect(job.state).toBe('failed');
-      expect(job.reason).toBe('ExceededQuota');
-    } finally {
-      await s.stop();
-    }
+    await expectJobFails(settings({ namespace: ns }), 'ExceededQuota', WAIT);
   }, WAIT);
 
   it('credentials without `create pods` fail the job with Forbidden (real RBAC)', async () => {
     const ns = 'hodei-real-rbac';
     grantWorkerNamespace(c, ns);
-    const s = await startTestServer({ config: { provider: 'kubernetes', kubernetes: settings({ namespace: ns, kubeconfig: kubeconfigWithoutPodCreate(c, ns) }) } });
-    try {
-      const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', retries: 0 })).id, WAIT);
-      expect(job.state).toBe('failed');
-      expect(job.reason).toBe('Forbidden');
-    } finally {
-      await s.stop();
-    }
+    await expectJobFails(settings({ namespace: ns, kubeconfig: kubeconfigWithoutPodCreate(c, ns) }), 'Forbidden', WAIT);
   }, WAIT);
 
   it('kubectl describe pod shows the kubelet and scheduler events; kubectl logs reaches the node', async () => {
@@ -122,4 +138,70 @@ describe.skipIf(!ctx)('kubernetes provider on a real control plane', () => {
     expect(() => kubectl(c, ['apply', '-f', '-'], { input: JSON.stringify(pod('bad', 'busybox', ['true'])).replace(/"allowPrivilegeEscalation":false/, '"allowPrivilegeEscalation":true') }))
       .toThrow(/violates PodSecurity "restricted:latest"/);
   }, WAIT);
+});
+
+const env = process.env;
+const external = env.HODEI_K8S_E2E === '1' && !!env.KUBECONFIG;
+if (!external) {
+  console.log('k8s-real e2e on an external cluster skipped: set HODEI_K8S_E2E=1 and KUBECONFIG (plus HODEI_WORKER_IMAGE and HODEI_K8S_CONTROL_PLANE_URL/HODEI_E2E_PORT) to run it');
+}
+
+describe.skipIf(!external)('kubernetes provider on an external cluster (HODEI_K8S_E2E=1)', () => {
+  const NS_EXT = env.HODEI_K8S_NAMESPACE ?? `hodei-e2e-${randomBytes(3).toString('hex')}`;
+  const WAIT_EXT = Number(env.HODEI_E2E_TIMEOUT_MS ?? 180_000);
+  let s: TestServer;
+  let core: CoreV1Api;
+  const extSettings = (extra: Record<string, unknown> = {}) => ({
+    kubeconfig: env.KUBECONFIG?.split(':')[0] ?? '', namespace: NS_EXT, pendingTimeoutMs: Number(env.HODEI_E2E_PENDING_TIMEOUT_MS ?? 60_000),
+    reconcileIntervalMs: 2000, tenantNamespaces: true,
+    ...(env.HODEI_WORKER_IMAGE ? { workerImage: env.HODEI_WORKER_IMAGE } : {}),
+    ...(env.HODEI_K8S_CONTROL_PLANE_URL ? { controlPlaneUrl: env.HODEI_K8S_CONTROL_PLANE_URL } : {}),
+    ...extra,
+  });
+  const ourPods = async (ns: string) => (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=hodei' })).items;
+  const ourSecrets = async (ns: string) => (await core.listNamespacedSecret({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=hodei' })).items;
+
+  beforeAll(async () => {
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    core = kc.makeApiClient(CoreV1Api);
+    s = await startTestServer({
+      config: {
+        provider: 'kubernetes', kubernetes: extSettings(), host: env.HODEI_E2E_HOST ?? '127.0.0.1',
+        ...(env.HODEI_E2E_PORT ? { port: Number(env.HODEI_E2E_PORT) } : {}),
+      },
+    });
+  }, WAIT_EXT);
+  afterAll(async () => {
+    await s?.stop();
+    if (!env.HODEI_K8S_NAMESPACE) {
+      for (const ns of [NS_EXT, `${NS_EXT}-quota`]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+    }
+  }, WAIT_EXT);
+
+  it('hodei run: requests, restricted namespace it created, output, exit code, cleanup', async () => {
+    const r = await runCli(['run', '--cpu', '250m', '--memory', '128Mi', '--', 'sh', '-c', 'echo hi; exit 2'], { HODEI_URL: s.url, HODEI_API_TOKEN: s.token }, WAIT_EXT);
+    expect(r.stdout).toContain('hi');
+    expect(r.code).toBe(2);
+    const ns = await core.readNamespace({ name: NS_EXT });
+    expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    await waitFor('pod and Secret gone', async () => (await ourPods(NS_EXT)).length === 0 && (await ourSecrets(NS_EXT)).length === 0, WAIT_EXT);
+  }, WAIT_EXT);
+
+  podFailures(() => s, WAIT_EXT);
+
+  it('a pod over quota in a tenant namespace fails with ExceededQuota', async () => {
+    const ns = `${NS_EXT}-quota`;
+    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } })
+      .catch((e: unknown) => { if (!(e instanceof ApiException && e.code === 409)) throw e; });
+    await core.createNamespacedResourceQuota({ namespace: ns, body: { metadata: { name: 'compute' }, spec: { hard: { pods: '0' } } } })
+      .catch((e: unknown) => { if (!(e instanceof ApiException && e.code === 409)) throw e; });
+    const job = await waitForJob(s.client, (await s.client.submit({ command: 'true', labels: { 'hodei.io/tenant': 'quota' }, retries: 0 })).id, WAIT_EXT);
+    expect(job.state).toBe('failed');
+    expect(job.reason).toBe('ExceededQuota');
+  }, WAIT_EXT);
+
+  it.skipIf(!env.HODEI_E2E_LIMITED_KUBECONFIG)('credentials that may not create pods fail with Forbidden', async () => {
+    await expectJobFails(extSettings({ kubeconfig: env.HODEI_E2E_LIMITED_KUBECONFIG, tenantNamespaces: false }), 'Forbidden', WAIT_EXT);
+  }, WAIT_EXT);
 });

@@ -1,36 +1,20 @@
-// The README's promises: the demo runs and ends as expected, and `npm pack` produces a package that
+// The README's promises: `npm pack` produces a package that ships the product and no tests,
 // installs into an empty directory, runs `npx hodei --help` there, and serves as a library: the
 // observability guide's examples (test/e2e/guide-examples, importing from 'hodei') type-check
-// against the installed package's declarations and run with node.
+// against the installed package's declarations and run with node. One pack and one install for
+// all of it (the demo is in demo.test.ts, so that it runs beside this file).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
-import { runCli } from './harness.js';
-
-it('hodei demo runs every sample job to its expected end and prints where to look', async () => {
-  const r = await runCli(['demo', '--port', '0'], {}, 120_000);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain('[hello] hello from a Hodei worker');
-  expect(r.stdout).toContain('[fails stderr] about to fail');
-  expect(r.stdout).toMatch(/Metrics: +http:\/\/127\.0\.0\.1:\d+\/metrics/);
-  expect(r.stdout).toMatch(/Console: +http:\/\/127\.0\.0\.1:\d+\/ /);
-  expect(r.stdout).toContain('hodei_jobs_finished_total{result="succeeded"} 3');
-  expect(r.stdout).toContain('every job ended as expected');
-  expect(r.stdout).not.toContain('s3cr3t-demo-value');
-  // Without --keep the demo removes the temporary data directory it created.
-  const dataDir = /store: embedded PGlite in ([^,\s]+)/.exec(r.stdout)?.[1];
-  expect(dataDir).toBeTruthy();
-  expect(existsSync(dataDir!)).toBe(false);
-}, 150_000);
 
 describe('the packed package', () => {
   const root = packageRoot();
   const examples = join(root, 'test/e2e/guide-examples');
   let app = '';
+  let packed: string[] = [];
   const run = (name: string): string =>
     execFileSync(process.execPath, [join(app, 'out', `${name}.mjs`)], { cwd: app, encoding: 'utf8', timeout: 120_000 });
 
@@ -40,7 +24,9 @@ describe('the packed package', () => {
     expect(existsSync(join(root, 'dist/index.js')) && existsSync(join(root, 'dist/index.d.ts')), 'dist/index.{js,d.ts} built').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'hodei-pack-'));
     const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
-    const filename = (JSON.parse(out) as Array<{ filename: string }>)[0]?.filename ?? '';
+    const pack = (JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>)[0];
+    const filename = pack?.filename ?? '';
+    packed = pack?.files.map((f) => f.path) ?? [];
     app = join(dir, 'app');
     mkdirSync(join(app, 'src'), { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'hodei-pack-check', version: '1.0.0', private: true, type: 'module' }));
@@ -55,6 +41,17 @@ describe('the packed package', () => {
       include: ['src/**/*.mts'],
     }));
   }, 300_000);
+
+  it('contains the product and no tests', () => {
+    for (const must of ['LICENSE', 'README.md', 'package.json', 'dist/cli/main.js', 'docs/cli.md', 'docs/configuration.md',
+      'monitoring/grafana/hodei-overview.json', 'monitoring/prometheus/hodei-alerts.yaml', 'monitoring/prometheus/hodei-slo-rules.yaml']) {
+      expect(packed, must).toContain(must);
+    }
+    expect(packed.some((f) => f.startsWith('dist/store/migrations/') && f.endsWith('.sql'))).toBe(true);
+    const unwanted = packed.filter((f) => /\.test\.|(^|\/)(test|testing|support)\//.test(f) || f.startsWith('src/') || f.startsWith('bench/'));
+    expect(unwanted).toEqual([]);
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
+  });
 
   it('`npx hodei --help` runs', () => {
     const help = execFileSync('npx', ['--no-install', 'hodei', '--help'], { cwd: app, encoding: 'utf8' });

@@ -4,21 +4,15 @@
 // that reaches no route (double encoding, authority-form) must answer 401 without the token and
 // 404 with it. Zero requests without the right token may reach a protected handler.
 import { existsSync, readdirSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { TestServer } from '../e2e/harness.js';
-import { bearer, rawRequest, startInertServer, type RawResponse } from './support.js';
+import { bearer, inertServerForTests, rawRequest, startInertServer, type RawResponse } from './support.js';
 
 interface OpenApi { paths: Record<string, Record<string, { security?: unknown[] }>> }
 
 let s: TestServer;
 let doc: OpenApi;
-beforeAll(async () => {
-  s = await startInertServer();
-  doc = JSON.parse((await rawRequest(s.cp.port, { target: '/openapi.json' })).body) as OpenApi;
-});
-afterAll(async () => {
-  await s?.stop();
-});
+inertServerForTests<OpenApi>({}, (f) => ({ s, doc } = f));
 
 /** Percent-encodes the characters of `path` picked by `pick` (letters and digits only). */
 const encode = (path: string, pick: (c: string, i: number) => boolean): string =>

@@ -3,10 +3,10 @@
 // strings, bodies, content types and headers. Zero 5xx, zero crashes, every 400 names the field,
 // and the secret seeded into every job body never comes back in an answer nor reaches the log.
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { TestServer } from '../e2e/harness.js';
 import { anyJson, contentType, headerValue, jobBody, nastyString, pathSegment, queryString } from './support-fuzz.js';
-import { marker, startInertServer } from './support.js';
+import { inertServerForTests, marker } from './support.js';
 
 interface Parameter { in: string; name: string }
 interface OpenApi { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }
@@ -17,20 +17,7 @@ const TOTAL_CASES = Math.max(10_000, Number(process.env.HODEI_FUZZ_CASES ?? 0) |
 let s: TestServer;
 let doc: OpenApi;
 const secret = marker('fuzz');
-beforeAll(async () => {
-  const t = performance.now();
-  s = await startInertServer({ engine: 'postgres' });
-  console.log(`[security] fuzz server started in ${Math.round(performance.now() - t)} ms`);
-  doc = await (await fetch(`${s.url}/openapi.json`)).json() as OpenApi;
-});
-afterAll(async () => {
-  const t = performance.now();
-  // Some keep-alive connection of the fuzzing client is not seen as idle by the server's close,
-  // which then waits keepAliveTimeout (72 s); the fuzzing is over, so drop them all.
-  s?.cp.app.server.closeAllConnections();
-  await s?.stop();
-  console.log(`[security] fuzz server stopped in ${Math.round(performance.now() - t)} ms`);
-});
+inertServerForTests<OpenApi>({ engine: 'postgres' }, (f) => ({ s, doc } = f));
 
 interface Outcome { status: number; body: string; json?: boolean }
 

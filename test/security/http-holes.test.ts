@@ -1,18 +1,13 @@
 // Regression tests for the holes issue 10 found over HTTP, each written before its fix:
 // encoded / absolute-form targets bypassed the token, and a NUL byte in a job reached the database,
 // answered 500 and logged the driver error with every secret of the job in clear.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../e2e/harness.js';
-import { bearer, marker, rawRequest, startInertServer } from './support.js';
+import { bearer, inertServerForTests, marker, rawRequest } from './support.js';
 
 describe.each(['pglite', 'postgres'] as const)('on %s', (engine) => {
   let s: TestServer;
-  beforeAll(async () => {
-    s = await startInertServer({ engine });
-  });
-  afterAll(async () => {
-    await s?.stop();
-  });
+  inertServerForTests({ engine }, (f) => ({ s } = f));
 
   it('refuses a job submitted without a token through a percent-encoded path', async () => {
     const r = await rawRequest(s.cp.port, {

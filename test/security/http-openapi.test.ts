@@ -1,22 +1,16 @@
 // Every route the server serves is in /openapi.json with its security requirement: public routes
 // say `security: []`, every other one requires the bearer token.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { TestServer } from '../e2e/harness.js';
-import { rawRequest, startInertServer } from './support.js';
+import { inertServerForTests, rawRequest } from './support.js';
 
 interface Operation { security?: Array<Record<string, string[]>>; summary?: string }
 interface OpenApi { security?: Array<Record<string, string[]>>; paths: Record<string, Record<string, Operation>> }
 
 let s: TestServer;
 let doc: OpenApi;
-beforeAll(async () => {
-  s = await startInertServer();
-  doc = JSON.parse((await rawRequest(s.cp.port, { target: '/openapi.json' })).body) as OpenApi;
-});
-afterAll(async () => {
-  await s?.stop();
-});
+inertServerForTests<OpenApi>({}, (f) => ({ s, doc } = f));
 
 it('documents the probes, /metrics, /openapi.json and /v1/health, which the server answers', async () => {
   for (const path of ['/livez', '/readyz', '/startupz', '/metrics', '/openapi.json', '/v1/health']) {

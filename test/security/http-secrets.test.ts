@@ -3,25 +3,15 @@
 // wrong media type, store down). Secret values must appear nowhere: logs, events, /metrics, API
 // answers, error messages. Env, args and command come back only inside the job's own `spec`
 // (the API returns them on purpose; secrets only by name) and appear nowhere else.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshPostgresUrl } from '../support/store/fresh.js';
+import { expect, it } from 'vitest';
 import { poll } from '../support/wait.js';
 import type { TestServer } from '../e2e/harness.js';
-import { startTcpProxy, type TcpProxy } from './support-proxy.js';
-import { bearer, marker, rawRequest, startInertServer, type RawResponse } from './support.js';
+import type { TcpProxy } from './support-proxy.js';
+import { bearer, inertServerForTests, marker, rawRequest, type RawResponse } from './support.js';
 
 let s: TestServer;
 let proxy: TcpProxy;
-beforeAll(async () => {
-  const url = new URL(await freshPostgresUrl());
-  proxy = await startTcpProxy(Number(url.port));
-  url.port = String(proxy.port);
-  s = await startInertServer({ databaseUrl: url.toString() });
-});
-afterAll(async () => {
-  await s?.stop();
-  await proxy?.close();
-});
+inertServerForTests({ behindProxy: true }, (f) => ({ s, proxy } = f));
 
 const M = { secret: marker('secret'), env: marker('env'), arg: marker('arg'), command: marker('cmd') };
 const ALL = Object.values(M);

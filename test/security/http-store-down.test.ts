@@ -1,25 +1,15 @@
 // A database outage answers 503 STORE_UNAVAILABLE (no 500, no stack), is logged once (and once
 // more when it recovers), and requests succeed again by themselves once the store is back. The
 // store is the real test PostgreSQL behind a TCP proxy the test cuts and restores.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshPostgresUrl } from '../support/store/fresh.js';
+import { expect, it } from 'vitest';
 import { poll } from '../support/wait.js';
 import type { TestServer } from '../e2e/harness.js';
-import { startTcpProxy, type TcpProxy } from './support-proxy.js';
-import { bearer, marker, rawRequest, startInertServer } from './support.js';
+import type { TcpProxy } from './support-proxy.js';
+import { bearer, inertServerForTests, marker, rawRequest } from './support.js';
 
 let s: TestServer;
 let proxy: TcpProxy;
-beforeAll(async () => {
-  const url = new URL(await freshPostgresUrl());
-  proxy = await startTcpProxy(Number(url.port));
-  url.port = String(proxy.port);
-  s = await startInertServer({ databaseUrl: url.toString() });
-});
-afterAll(async () => {
-  await s?.stop();
-  await proxy?.close();
-});
+inertServerForTests({ behindProxy: true }, (f) => ({ s, proxy } = f));
 
 const logLines = (msg: string): number => s.logs().split('\n').filter((l) => l.includes(`"msg":"${msg}`)).length;
 

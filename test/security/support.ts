@@ -3,10 +3,12 @@
 // spawn processes), seeded secret markers, and a control plane started with its logs captured.
 import { EventEmitter } from 'node:events';
 import { connect } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { HealthCheckResult, ProviderEvents, ProviderWorker, WorkerProvider } from '../../src/providers/provider.js';
 import type { HodeiConfig } from '../../src/config.js';
-import type { TestEngine } from '../support/store/fresh.js';
+import { freshPostgresUrl, type TestEngine } from '../support/store/fresh.js';
 import { startTestServer, type TestServer } from '../e2e/harness.js';
+import { startTcpProxy, type TcpProxy } from './support-proxy.js';
 
 export interface RawResponse {
   status: number;
@@ -99,3 +101,43 @@ export function startInertServer(opts: { engine?: TestEngine; config?: Partial<H
 export const marker = (what: string): string => `MARK${what.toUpperCase().replace(/[^A-Z0-9]/g, '')}${Math.random().toString(36).slice(2, 10)}X`;
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+export interface InertFileServer<D> {
+  s: TestServer;
+  /** The server's /openapi.json. */
+  doc: D;
+  /** With behindProxy: the TCP proxy between the server and its PostgreSQL, to cut and restore. */
+  proxy: TcpProxy;
+}
+
+/**
+ * The one setup of the HTTP security files: an inert control plane started before the file's (or
+ * the describe block's) tests and stopped after them, handed to `use` once started. behindProxy:
+ * on a fresh PostgreSQL database reached through a TCP proxy the test can cut (a store outage).
+ */
+export function inertServerForTests<D = unknown>(
+  opts: { engine?: TestEngine; behindProxy?: boolean },
+  use: (f: InertFileServer<D>) => void,
+): void {
+  let s: TestServer | undefined;
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    let databaseUrl: string | undefined;
+    if (opts.behindProxy) {
+      const url = new URL(await freshPostgresUrl());
+      proxy = await startTcpProxy(Number(url.port));
+      url.port = String(proxy.port);
+      databaseUrl = url.toString();
+    }
+    s = await startInertServer({ ...(opts.engine ? { engine: opts.engine } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+    const doc = JSON.parse((await rawRequest(s.cp.port, { target: '/openapi.json' })).body) as D;
+    use({ s, doc, proxy: proxy as TcpProxy });
+  });
+  afterAll(async () => {
+    // A keep-alive connection of a client (the fuzzer's fetch) that the server's close does not
+    // see as idle would hold the stop for keepAliveTimeout (72 s); the tests are over, drop them.
+    s?.cp.app.server.closeAllConnections();
+    await s?.stop();
+    await proxy?.close();
+  });
+}

@@ -2,13 +2,13 @@
 // oversized worker frames are refused at the gateway with an error naming the field (or the
 // connection closed, for frames WebSocket itself refuses), nothing is half written, no secret
 // reaches a log, event or metric, and the control plane keeps serving. Runs on every store engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../src/gateway/protocol.js';
 import { TEST_ENGINES } from '../support/store/fresh.js';
 import { poll } from '../support/wait.js';
 import { register, type RawClient } from '../support/gateway/raw-client.js';
 import {
-  handWorker, rejectedEvent, rejectedEvents, rejections, resume, startSecurityServer, type HandWorker, type SecurityServer,
+  handWorker, rejectedEvent, rejectedEvents, rejections, resume, securityServerForTests, type HandWorker, type SecurityServer,
 } from './worker-support.js';
 
 const MARKER = { secret: 'MARKER-secret-7f3a', env: 'MARKER-env-19be', message: 'MARKER-msg-c0de' };
@@ -23,14 +23,11 @@ async function refusal(c: RawClient, frame: object | string): Promise<Extract<Se
 describe.each(TEST_ENGINES)('worker frames at the edge (%s)', (engine) => {
   let s: SecurityServer;
   let w: HandWorker;
+  securityServerForTests(engine, (started) => (s = started));
   beforeAll(async () => {
-    s = await startSecurityServer(engine);
     w = await handWorker(s, { env: { PLAIN: MARKER.env }, secrets: { API_KEY: MARKER.secret } });
     w.client.send({ type: 'job.started', jobId: w.jobId, attempt: w.attempt });
     await poll('job running', async () => (await s.client.getJob(w.jobId)).state === 'running');
-  });
-  afterAll(async () => {
-    await s?.stop();
   });
 
   it('refuses what the store cannot hold with an error naming the field, and keeps the connection', async () => {

@@ -12,7 +12,7 @@ import { parseWorkerMessage } from '../../src/gateway/validate.js';
 import { TEST_ENGINES } from '../support/store/fresh.js';
 import { poll } from '../support/wait.js';
 import type { RawClient } from '../support/gateway/raw-client.js';
-import { handWorker, rejectedEvents, resume, startSecurityServer, type HandWorker, type SecurityServer } from './worker-support.js';
+import { handWorker, rejectedEvents, resume, securityServerForTests, type HandWorker, type SecurityServer } from './worker-support.js';
 
 const TOTAL_CASES = Number(process.env.HODEI_FUZZ_CASES ?? 10_000);
 const MARKER = 'FUZZ-SECRET-5e1f';
@@ -100,8 +100,8 @@ describe.each(TEST_ENGINES)('worker protocol fuzzing (%s)', (engine) => {
   let session: RawClient;
   const stats = { cases: 0, refusals: 0, closes: 0, sentinels: 0, byReason: {} as Record<string, number> };
 
+  securityServerForTests(engine, (started) => (s = started));
   beforeAll(async () => {
-    s = await startSecurityServer(engine);
     const own = await handWorker(s, { secrets: { TOKEN: MARKER } });
     own.client.send({ type: 'job.started', jobId: own.jobId, attempt: own.attempt });
     targets = { own, victim: await handWorker(s) };
@@ -110,7 +110,6 @@ describe.each(TEST_ENGINES)('worker protocol fuzzing (%s)', (engine) => {
   afterAll(async () => {
     // Figures for docs/security.md, printed by every run.
     console.log(`worker fuzz (${engine}): ${JSON.stringify(stats)}`);
-    await s?.stop();
   });
 
   /** The fuzzing worker's connection, resumed after a deliberate close (or a fresh worker when its session ended). */

@@ -2,24 +2,19 @@
 // start or a result naming anyone else's job (or another attempt of its job) is refused — answered
 // with an error, the connection closed, a worker.rejected event recorded and the refusal counted —
 // and changes nothing. Runs against a real control plane on every store engine.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_ENGINES } from '../support/store/fresh.js';
 import { poll } from '../support/wait.js';
 import { register } from '../support/gateway/raw-client.js';
 import {
-  handWorker, rejectedEvent, rejections, resume, startSecurityServer, workerForJob, type SecurityServer,
+  handWorker, rejectedEvent, rejections, resume, securityServerForTests, workerForJob, type SecurityServer,
 } from './worker-support.js';
 
 const CLOSE_UNAUTHORIZED = 4001;
 
 describe.each(TEST_ENGINES)('worker confinement (%s)', (engine) => {
   let s: SecurityServer;
-  beforeAll(async () => {
-    s = await startSecurityServer(engine);
-  });
-  afterAll(async () => {
-    await s?.stop();
-  });
+  securityServerForTests(engine, (started) => (s = started));
 
   const state = async (jobId: string): Promise<string> => (await s.client.getJob(jobId)).state;
   const logs = (jobId: string): Promise<string> => s.client.logsText(jobId);

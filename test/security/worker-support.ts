@@ -2,6 +2,7 @@
 // agent but hands the one-time token to the test, so the test speaks the protocol itself (as an
 // attacker would) over a real WebSocket, against the real gateway, job service and store.
 import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll } from 'vitest';
 import type { JobSpec } from '../../src/domain/job.js';
 import type { HodeiEvent } from '../../src/observability/events/types.js';
 import type {
@@ -66,6 +67,18 @@ export async function startSecurityServer(engine: TestEngine): Promise<SecurityS
       await s.stop();
     },
   };
+}
+
+/** The one setup of the worker-protocol files: a server on `engine` for the describe block's tests. */
+export function securityServerForTests(engine: TestEngine, use: (s: SecurityServer) => void): void {
+  let s: SecurityServer | undefined;
+  beforeAll(async () => {
+    s = await startSecurityServer(engine);
+    use(s);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
 }
 
 /** A registered worker driven by the test, holding the job it was provisioned for. */
