@@ -1,4 +1,5 @@
 // Job spec, job states and the one state machine every job transition goes through. No I/O here.
+import { backoffCeiling } from '../util/backoff.js';
 
 export const JOB_STATES = [
   'scheduled', 'blocked', 'queued', 'provisioning', 'assigned', 'running',
@@ -128,7 +129,8 @@ export function shouldRetry(spec: Pick<JobSpec, 'retries' | 'retryPolicy'>, atte
 /** Delay before the attempt after failed attempt n (1-based); `random` in [0, 1). */
 export function retryDelayMs(policy: RetryPolicy | undefined, failedAttempt: number, random: number = Math.random()): number {
   const b = { ...DEFAULT_BACKOFF, ...policy?.backoff };
-  const d = Math.min(b.maxSeconds, b.initialSeconds * b.factor ** Math.max(0, failedAttempt - 1)) * 1000;
+  // The user's policy sets the factor and how much jitter may take off (not the fleet's half-jitter).
+  const d = backoffCeiling(Math.max(0, failedAttempt - 1), b.initialSeconds * 1000, b.maxSeconds * 1000, b.factor);
   return Math.round(d * (1 - b.jitter * random));
 }
 

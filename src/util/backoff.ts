@@ -1,10 +1,12 @@
 // The one exponential backoff of the project (Kubernetes API retries, watch reconnects, the worker
-// agent's reconnects), on cockatiel's generators, half-jittered: a fleet that lost the same server does not come
+// agent's reconnects, a job's retryPolicy), on cockatiel's generators, half-jittered: a fleet that lost the same server does not come
 // back in lockstep, yet never retries at once.
 import { halfJitterGenerator, noJitterGenerator } from 'cockatiel';
 
-/** The ceiling of retry `attempt` (0-based), without jitter: min(maxMs, baseMs·2^attempt). */
-export function backoffCeiling(attempt: number, baseMs: number, maxMs: number): number {
+/** The ceiling of retry `attempt` (0-based), without jitter: min(maxMs, baseMs·factor^attempt). */
+export function backoffCeiling(attempt: number, baseMs: number, maxMs: number, factor = 2): number {
+  // cockatiel's generators fix the factor at 2; a job's retryPolicy chooses its own.
+  if (factor !== 2) return Math.min(maxMs, baseMs * factor ** Math.min(attempt, 60));
   return noJitterGenerator(Math.min(attempt, 60), { initialDelay: baseMs, maxDelay: maxMs, exponent: 2, generator: noJitterGenerator })[0];
 }
 
