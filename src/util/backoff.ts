@@ -5,9 +5,8 @@ import { halfJitterGenerator, noJitterGenerator } from 'cockatiel';
 
 /** The ceiling of retry `attempt` (0-based), without jitter: min(maxMs, baseMs·factor^attempt). */
 export function backoffCeiling(attempt: number, baseMs: number, maxMs: number, factor = 2): number {
-  // cockatiel's generators fix the factor at 2; a job's retryPolicy chooses its own.
-  if (factor !== 2) return Math.min(maxMs, baseMs * factor ** Math.min(attempt, 60));
-  return noJitterGenerator(Math.min(attempt, 60), { initialDelay: baseMs, maxDelay: maxMs, exponent: 2, generator: noJitterGenerator })[0];
+  // Computed here: cockatiel's generators fix the factor at 2, and a job's retryPolicy chooses its own.
+  return Math.min(maxMs, baseMs * factor ** Math.min(attempt, 60));
 }
 
 /** Delay before retry `attempt` (0-based): uniform in [d/2, d] where d = min(maxMs, baseMs·2^attempt). */
