@@ -77,9 +77,10 @@ describe('kubelet runs the Hodei agent', () => {
     expect(pid).toBeDefined();
     expect(groupAlive(pid ?? -1)).toBe(true);
 
-    const log = await waitFor('agent log', async () => {
+    // The agent logs "connecting" first, then its worker id once registered.
+    const log = await waitFor('agent log naming its worker', async () => {
       const text = await c.core.readNamespacedPodLog({ namespace: 'workers', name: 'agent-a' });
-      return text.length > 0 ? text : undefined;
+      return text.includes(workerId) ? text : undefined;
     });
     expect(log).toContain(workerId);
 
