@@ -24,8 +24,8 @@ it('reuses at most maxWorkers workers for many jobs', async () => {
   expect(workers.has(next.workerId)).toBe(true);
 });
 
-it('by default (local provider) starts a warm pool of --max-workers agents before any job; each job is its own process group', async () => {
-  const d = await startTestServer({ config: { maxWorkers: 2 } });
+it('pooled on the local provider starts a warm pool of --max-workers agents before any job; each job is its own process group', async () => {
+  const d = await startTestServer({ config: { workerMode: 'pooled', maxWorkers: 2 } });
   try {
     const pool = await waitFor('2 warm agents registered', async () => {
       const ws = (await d.client.listWorkers()).workers.filter((w) => w.state === 'ready');
