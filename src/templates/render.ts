@@ -3,6 +3,7 @@
 // submission. Every refusal names the field (`params.db`, `job.args[1]`, `parameters[0].pattern`).
 import type { JobSpec, TemplateRef } from '../domain/job.js';
 import { ValidationError } from '../errors/errors.js';
+import { RE2JS } from 're2js';
 import { jobSubmissionSchema } from '../jobs/spec-schema.js';
 import type { TemplateParameter, TemplateRecord, TemplateSpec } from '../store/store.js';
 import { compileValidator } from '../util/validate.js';
@@ -30,10 +31,16 @@ function mapStrings(job: TemplateJob, fn: (s: string, field: string) => string):
   };
 }
 
-function matcher(p: TemplateParameter, i: number): RegExp | null {
+/**
+ * A parameter's pattern, matched against the whole value by RE2 (linear time): a template author's
+ * `(a+)+` must not let a caller freeze the control plane with a crafted value, as a backtracking
+ * engine would.
+ */
+function matcher(p: TemplateParameter, i: number): { test(v: string): boolean } | null {
   if (p.pattern === undefined) return null;
   try {
-    return new RegExp(`^(?:${p.pattern})$`, 'u');
+    const re = RE2JS.compile(p.pattern);
+    return { test: (v) => re.matches(v) };
   } catch {
     throw new ValidationError(`parameters[${i}].pattern: must be a valid regular expression`, { field: `parameters[${i}].pattern`, rule: 'a valid regular expression' });
   }
