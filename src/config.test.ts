@@ -6,12 +6,12 @@ import { DEFAULT_CONFIG, loadConfig, workerCallbackUrl } from './config.js';
 
 describe('loadConfig', () => {
   it('uses documented defaults', () => {
-    expect(loadConfig({ env: {} })).toEqual({ ...DEFAULT_CONFIG, workerMode: 'ephemeral' });
+    expect(loadConfig({ env: {} })).toEqual({ ...DEFAULT_CONFIG, workerMode: 'pooled' });
   });
 
-  it('defaults the worker mode to an agent per job on every provider; the warm pool is chosen', () => {
-    expect(loadConfig({ env: {}, flags: { provider: 'local' } }).workerMode).toBe('ephemeral');
-    expect(loadConfig({ env: {}, flags: { provider: 'local', workerMode: 'pooled' } }).workerMode).toBe('pooled');
+  it('defaults the worker mode by provider: a warm pool of local agents, a pod per job on Kubernetes; either can be chosen', () => {
+    expect(loadConfig({ env: {}, flags: { provider: 'local' } }).workerMode).toBe('pooled');
+    expect(loadConfig({ env: {}, flags: { provider: 'local', workerMode: 'ephemeral' } }).workerMode).toBe('ephemeral');
     expect(loadConfig({ env: {}, flags: { provider: 'kubernetes' } }).workerMode).toBe('ephemeral');
     expect(loadConfig({ env: { HODEI_WORKER_MODE: 'ephemeral' } }).workerMode).toBe('ephemeral');
     expect(loadConfig({ env: {}, flags: { provider: 'kubernetes', workerMode: 'pooled' } }).workerMode).toBe('pooled');

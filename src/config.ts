@@ -101,7 +101,7 @@ export const SETTINGS: readonly Setting[] = [
     schema: { type: 'string', pattern: '^https?://', description: 'an http:// or https:// URL' } },
   { key: 'provider', env: 'HODEI_PROVIDER', flag: '--provider <name>', default: 'local', description: '`local` (child processes) or `kubernetes` (pods)', schema: enumOf(['local', 'kubernetes']) },
   { key: 'maxWorkers', env: 'HODEI_MAX_WORKERS', flag: '--max-workers <n>', default: 8, description: 'most workers this control plane runs at once', schema: { type: 'integer', minimum: 1, maximum: 100000 } },
-  { key: 'workerMode', env: 'HODEI_WORKER_MODE', flag: '--worker-mode <mode>', defaultText: '`ephemeral`', description: '`pooled`: agents reused, and with the local provider a warm pool of `--max-workers` agents started ahead of jobs (each job still its own process group); `ephemeral`: a new agent (process or pod) per job', schema: enumOf(['ephemeral', 'pooled']) },
+  { key: 'workerMode', env: 'HODEI_WORKER_MODE', flag: '--worker-mode <mode>', defaultText: '`pooled` with the local provider, `ephemeral` with kubernetes', description: '`pooled`: agents reused, and with the local provider a warm pool of `--max-workers` agents started ahead of jobs (each job still its own process group); `ephemeral`: a new agent (process or pod) per job', schema: enumOf(['ephemeral', 'pooled']) },
   { key: 'heartbeatIntervalMs', env: 'HODEI_HEARTBEAT_INTERVAL_MS', default: 5000, description: 'agent heartbeat period', schema: ms(100, 600_000) },
   { key: 'workerLostAfterMs', env: 'HODEI_WORKER_LOST_AFTER_MS', default: 15000, description: 'silence after which a worker is lost (`WorkerLost`)', schema: ms(300, 3_600_000) },
   { key: 'registrationTimeoutMs', env: 'HODEI_REGISTRATION_TIMEOUT_MS', default: 60000, description: 'a worker that has not registered by then fails (`AgentNeverRegistered`)', schema: ms(1000, 3_600_000) },
@@ -260,8 +260,8 @@ export function explainConfig(opts: LoadOptions = {}): { config: HodeiConfig; so
   }
   if (Object.keys(k8s).length > 0) merged.kubernetes = validateKubernetesSettings(k8s);
   if (merged.workerMode === undefined) {
-    // Ephemeral until the suite's per-job expectations are reworked for the warm pool (issue 13).
-    merged.workerMode = 'ephemeral';
+    // A local agent is a process (a warm pool costs little); a Kubernetes one a pod per job.
+    merged.workerMode = merged.provider === 'kubernetes' ? 'ephemeral' : 'pooled';
     sources.workerMode = 'default';
   }
   return { config: validate(merged) as HodeiConfig, sources, file: file ?? null };

@@ -80,9 +80,16 @@ export class Scheduler {
    */
   async releaseWarmPool(): Promise<void> {
     if (!this.warm) return;
-    for (const w of await this.liveWorkers()) {
-      if (w.state === 'ready' && w.jobId === null && !w.ephemeral && w.pool === null) this.o.gateway.shutdownWorker(w.id, 'control plane stopping');
-    }
+    const own = new Set((await this.o.provider.list()).map((p) => p.workerId));
+    await Promise.all((await this.liveWorkers()).map(async (w) => {
+      if (w.jobId !== null || w.ephemeral || w.pool !== null || (w.state !== 'ready' && w.state !== 'provisioning')) return;
+      if (w.state === 'ready' && this.o.gateway.shutdownWorker(w.id, 'control plane stopping')) return;
+      // Still starting, or reconnecting right now: it would never hear the shutdown and would look
+      // for this control plane until its reconnect deadline. One this process started is stopped by
+      // signal (it holds no job); another replica's, or a previous control plane's, is left alone.
+      // Marked first, guarded: one that took a job meanwhile is not stopped.
+      if (own.has(w.id) && await this.o.workers.transition(w.id, [w.state], 'terminated')) await this.o.provider.terminate(w.id, { graceMs: 2000 });
+    }));
   }
 
   /** Runs one dispatch pass now (tests, and callers that just queued work). */

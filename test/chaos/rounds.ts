@@ -71,6 +71,19 @@ export async function submitLedgerJobs(client: HodeiClient, jobs: number, ledger
   return ids;
 }
 
+/** pid, worker id and argv of each process still carrying the mark (HODEI_CHAOS_DEBUG). */
+function describeLeftovers(mark: string): string {
+  return processesWithEnv('HODEI_CHAOS_MARK', mark).map((pid) => {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      return `${pid} ${environ.find((e) => e.startsWith('HODEI_WORKER_ID=')) ?? '-'} ${argv}`;
+    } catch {
+      return `${pid} gone`;
+    }
+  }).join('\n');
+}
+
 export const newLedger = (): string => join(mkdtempSync(join(tmpdir(), 'hodei-chaos-')), 'ran.txt');
 
 export interface Tally {
@@ -148,6 +161,9 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
     second.proc.kill('SIGTERM');
     await second.exited;
     const orphans = await t.orphans();
+    if (process.env.HODEI_CHAOS_DEBUG && orphans > 0) {
+      appendFileSync(process.env.HODEI_CHAOS_DEBUG, `--- ${t.name} round ${round}: ${orphans} left behind\n${describeLeftovers(t.env.HODEI_CHAOS_MARK ?? '')}\n--- first server\n${first.output()}\n--- second server\n${second.output()}\n`);
+    }
     const figures: RoundFigures = { target: t.name, round, jobs, atKill, lost, lostReasons, runTwice, stuck, orphans, recoverySeconds };
     report(figures);
     return figures;

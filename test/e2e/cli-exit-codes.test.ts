@@ -18,7 +18,8 @@ const run = (args: string[]): Promise<CliResult> => runCli(['run', '-q', ...args
 const lastJob = async (): Promise<string> => (await s.client.listJobs({ limit: 1 })).jobs[0]!.id;
 
 beforeAll(async () => {
-  s = await startTestServer({ provider: scriptedLocalProvider(silentLogger()) });
+  // The scripted provider fails or hangs the worker provisioned for a labelled job: an agent per job.
+  s = await startTestServer({ provider: scriptedLocalProvider(silentLogger()), config: { workerMode: 'ephemeral' } });
 }, 60_000);
 afterAll(async () => {
   await s?.stop();

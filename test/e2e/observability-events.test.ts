@@ -45,7 +45,9 @@ beforeAll(async () => {
   const file = join(dir, 'hodei.yaml');
   writeFileSync(file, `slo:\n  maxApiErrorRate: 0.005\n  windowSeconds: 1800\nevents:\n  file: ${eventsFile}\n  maxCount: 1000\n`);
   token = newToken();
-  const config = loadConfig({ env: {}, file, flags: { port: 0, dataDir: db.location, apiToken: token, ...FAST } });
+  // Worker events for workers provisioned per job (their job's resources, a refusal per job): an
+  // agent per job. The warm pool's events are in pooled.test.ts.
+  const config = loadConfig({ env: {}, file, flags: { port: 0, dataDir: db.location, apiToken: token, workerMode: 'ephemeral', ...FAST } });
   const logger = createLogger({ level: 'info', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
   cp = await startControlPlane({ config, logger, provider: new FlakyLocalProvider({ logger }) });
   client = new HodeiClient(cp.url, token);

@@ -47,11 +47,14 @@ export interface SecurityServer extends TestServer {
   connect(): Promise<RawClient>;
 }
 
-/** A control plane on `engine` that declares no worker lost while a test holds it by hand. */
+/**
+ * A control plane on `engine` that declares no worker lost while a test holds it by hand. A worker
+ * per job (ephemeral): the test registers as the worker provisioned for the job it submitted.
+ */
 export async function startSecurityServer(engine: TestEngine): Promise<SecurityServer> {
   const provider = new HandProvider();
   const s = await startTestServer({
-    engine, provider, config: { heartbeatIntervalMs: 10_000, workerLostAfterMs: 120_000, reconcileIntervalMs: 500, maxWorkers: 200 },
+    engine, provider, config: { heartbeatIntervalMs: 10_000, workerLostAfterMs: 120_000, reconcileIntervalMs: 500, maxWorkers: 200, workerMode: 'ephemeral' },
   });
   const clients: RawClient[] = [];
   const wsUrl = `${s.url.replace(/^http/, 'ws')}/v1/workers/connect`;
