@@ -33,6 +33,9 @@ export interface ReconcilerOptions {
 /** How long a worker that ended may still appear in the provider's list before it is terminated. */
 const ENDED_WORKER_GRACE_MS = 30_000;
 
+/** How late past two intervals a pass may start before the gap counts as a stall of this process. */
+const STALL_SLACK_MS = 1000;
+
 /** Extra time past timeoutSeconds before the control plane stops waiting for the agent's own kill. */
 const TIMEOUT_GRACE_MS = 30_000;
 
@@ -44,11 +47,15 @@ export class Reconciler {
   private readonly startedAt: number;
   /** Jobs the last pass found without a holder (id → updatedAt); see failOrphanedJobs. */
   private orphanSuspects = new Map<string, string>();
+  /** When the last pass ended, and when this process last came back from a stall (see reconcile). */
+  private lastPassEndedAt: number | null = null;
+  private awakeSince: number;
 
   constructor(private readonly o: ReconcilerOptions) {
     this.log = o.logger.child({ component: 'reconciler' });
     this.now = o.now ?? (() => new Date());
     this.startedAt = this.now().getTime();
+    this.awakeSince = this.startedAt;
     this.loop = new SerialLoop(() => this.reconcile(), o.intervalMs, (err) => this.log.error({ err }, 'reconcile failed'));
   }
 
@@ -62,6 +69,18 @@ export class Reconciler {
 
   async reconcile(): Promise<void> {
     const now = this.now().getTime();
+    // A pass far later than its interval means this process was stalled (a loaded machine, a long
+    // GC): timers run before the sockets are read, so the heartbeats that arrived meanwhile are not
+    // stored yet. Like a restart, the stall is not the agents' silence.
+    if (this.lastPassEndedAt !== null && now - this.lastPassEndedAt > this.o.intervalMs * 2 + STALL_SLACK_MS) this.awakeSince = now;
+    try {
+      await this.pass(now);
+    } finally {
+      this.lastPassEndedAt = this.now().getTime();
+    }
+  }
+
+  private async pass(now: number): Promise<void> {
     const live = await this.o.workers.live();
     // What the provider runs, asked only when a previous control plane's worker may be dead.
     const listed = live.some((w) => this.silentSinceRestart(w, now))
@@ -71,8 +90,8 @@ export class Reconciler {
         await this.reprovision(w);
         continue;
       }
-      // Time this control plane was down is not the agent's silence: counted from the restart at most.
-      const silentFor = now - Math.max(Date.parse(w.lastHeartbeatAt ?? w.createdAt), this.startedAt);
+      // Time this control plane was down or stalled is not the agent's silence: counted from the restart or the stall's end at most.
+      const silentFor = now - Math.max(Date.parse(w.lastHeartbeatAt ?? w.createdAt), this.startedAt, this.awakeSince);
       if (w.registeredAt === null && silentFor > this.o.registrationTimeoutMs) {
         // The provider names what it knows (e.g. the pod still pulling its image) before the bare timeout.
         const known = w.providerId === this.o.provider.id ? this.o.provider.failUnregistered?.(w.id) : undefined;
@@ -164,6 +183,13 @@ export class Reconciler {
         // Claimed by a control plane that died before recording its worker: nothing ran.
         this.log.warn({ jobId: job.id }, 'job claimed before a restart has no worker; re-provisioning');
         await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'claimed by a control plane that stopped before provisioning it');
+      } else if (job.state === 'provisioning' && !holders.has(job.id) && idle > this.o.intervalMs * 2) {
+        if (!confirmed(job)) continue;
+        // Claimed, and still not recorded as any worker's: never handed to an agent (a job is
+        // assigned before it is sent), so nothing ran. Seen under load: the statement recording
+        // the holder queued behind others for over two passes. It waits again, same attempt.
+        this.log.warn({ jobId: job.id }, 'claimed job has no worker; queued again');
+        await this.o.jobs.requeueUnstarted(job.id, job.attempt, 'claimed, but no worker took it in time');
       } else if (!holders.has(job.id) && idle > this.o.intervalMs * 2) {
         if (!confirmed(job)) continue;
         this.log.warn({ jobId: job.id, state: job.state }, 'job has no live worker');
