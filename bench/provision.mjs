@@ -14,7 +14,7 @@ export default {
   description: `worker pods created/s: Kubernetes provider vs a bare client-node create loop, concurrency ${CONCURRENCY}`,
   async run() {
     const [{ KubernetesProvider }, { buildWorkerPod }, { defaultKubernetesOptions }, { createLogger }] = await Promise.all([
-      import('../dist/providers/kubernetes/kubernetes-provider.js'), import('../dist/providers/kubernetes/pod-spec.js'),
+      import('../dist/providers/kubernetes/kubernetes-provider.js'), import('../dist/providers/kubernetes/pods/pod-spec.js'),
       import('../dist/providers/kubernetes/config.js'), import('../dist/observability/logger.js')]);
     const pods = QUICK ? 150 : 1000;
     const rounds = QUICK ? 2 : 3;

@@ -101,7 +101,7 @@ describe('KubernetesHealthChecker', () => {
     ] };
     const { checker } = await setup({ rbac, token: 'admin-token' }, 'hodei-token');
     const r = await checker.readinessCheck();
-    expect(check(r, 'rbac')).toMatchObject({ status: 'Unhealthy', message: `RBAC denies delete secrets, patch secrets in namespace '${NS}'` });
+    expect(check(r, 'rbac')).toMatchObject({ status: 'Unhealthy', message: `RBAC denies delete secrets in namespace '${NS}'` });
   });
 
   it('is Degraded (jobs wait, the replica stays ready) when no node can fit a worker', async () => {

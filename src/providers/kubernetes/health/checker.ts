@@ -52,7 +52,7 @@ export interface Permission {
 /** Everything a worker pod's lifecycle needs in its namespace. */
 const WORKER_PERMISSIONS: Permission[] = [
   ...['create', 'get', 'list', 'watch', 'delete'].map((verb) => ({ verb, resource: 'pods' })),
-  ...['create', 'get', 'delete', 'patch'].map((verb) => ({ verb, resource: 'secrets' })),
+  ...['create', 'get', 'delete'].map((verb) => ({ verb, resource: 'secrets' })),
 ];
 
 export class KubernetesHealthChecker {
