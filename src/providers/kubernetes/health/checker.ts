@@ -6,7 +6,7 @@ import { runProbe, type NamedCheck, type Probe } from '../../health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../../provider.js';
 import { apiMessage } from '../client/api-errors.js';
 import type { ApiRequestEvent, KubeClient } from '../client/client.js';
-import { cachedCheck } from './cache.js';
+import { cachedCheck } from '../../health-cache.js';
 import { checkCapacity, type WorkerShape } from './capacity.js';
 import { checkQuotas } from './quota.js';
 import { ErrorWindow } from './window.js';

@@ -2,7 +2,7 @@
 // balancer, and must not list the cluster each time (a list of every node and pod at 10,000 pods
 // takes longer than the probe's timeout). The first call waits for a result; later calls answer at
 // once with the last one and refresh it in the background when it is older than the period.
-import type { HealthStatus } from '../../provider.js';
+import type { HealthStatus } from './provider.js';
 
 type Result = { status: HealthStatus; message: string };
 
