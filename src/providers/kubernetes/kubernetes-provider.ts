@@ -258,6 +258,8 @@ export class KubernetesProvider implements WorkerProvider {
         ...(netpol ? { networkPolicy: () => netpol.check() } : {}),
         worker: { cpuMillis: cpuMillis(o.defaultResources.cpu), memoryBytes: memoryBytes(o.defaultResources.memory), gpus: o.defaultResources.gpu ?? 0 },
         ...(this.o.maxApiErrorRate !== undefined ? { maxApiErrorRate: this.o.maxApiErrorRate } : {}),
+        // Hung = no answer within the timeout the provider's own requests get (at most 5 s).
+        unansweredAfterMs: Math.min(o.requestTimeoutMs, 5000),
       });
     }
     return this.checker;

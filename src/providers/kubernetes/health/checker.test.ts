@@ -5,7 +5,7 @@ import { startKubeSim, type KubeSim } from '../../../kube-sim/index.js';
 import { clientsFor, podBody } from '../../../../test/support/kube-sim/clients.js';
 import { KubeClient } from '../client/client.js';
 import { poll } from '../../../../test/support/wait.js';
-import { KubernetesHealthChecker } from './checker.js';
+import { KubernetesHealthChecker, type HealthCheckerOptions } from './checker.js';
 
 const NS = 'hodei-jobs-workers';
 const open: Array<{ sim: KubeSim; client: KubeClient; checker?: KubernetesHealthChecker }> = [];
@@ -18,7 +18,7 @@ afterEach(async () => {
   }
 });
 
-async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?: string, listCheckPeriodMs = 0) {
+async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?: string, listCheckPeriodMs = 0, extra: HealthCheckerOptions = {}) {
   const sim = await startKubeSim({ nodes: 2, nodeCpu: '2', nodeMemory: '4Gi', ...simOptions });
   const clients = clientsFor(sim.kubeconfig);
   await clients.core.createNamespace({ body: { metadata: { name: NS } } });
@@ -32,7 +32,7 @@ async function setup(simOptions: Parameters<typeof startKubeSim>[0] = {}, token?
   const checker = new KubernetesHealthChecker('kubernetes', client, NS, {
     worker: { cpuMillis: 100, memoryBytes: 128 * 2 ** 20, gpus: 0 },
     loops: () => [{ name: 'reconcile', lastTickAt: new Date(), intervalMs: 5000 }],
-    listCheckPeriodMs, fastCheckPeriodMs: 0,
+    listCheckPeriodMs, fastCheckPeriodMs: 0, ...extra,
   });
   open.push({ sim, client, checker });
   return { sim, checker, ...clients };
@@ -87,6 +87,23 @@ describe('KubernetesHealthChecker', () => {
     expect(check(ready, 'api')?.message).toBe('no answer within 800 ms');
     expect(live.status).toBe('Healthy');
     sim.admin.setOutage(null);
+  });
+
+  it('stays Healthy while the API answers slower than the 800 ms check bound: slow is not down', async () => {
+    const { sim, checker } = await setup({}, undefined, 0, { unansweredAfterMs: 30_000 });
+    expect((await checker.readinessCheck()).status).toBe('Healthy');
+    // Every namespace GET now takes 1.5 s (a loaded API server); each probe reads the cache at once.
+    sim.admin.setFaults({ rules: [{ verbs: ['get'], resources: ['namespaces'], latencyMs: 1500 }] });
+    const slowAnswers = (): number => Object.entries(sim.admin.stats().faults.byKey).filter(([k]) => k.startsWith('latency ')).reduce((a, [, n]) => a + n, 0);
+    const seen: string[] = [];
+    // Until a second slow request was sent: the first one answered (one refresh at a time) in between.
+    while (slowAnswers() < 2) {
+      const r = await checker.readinessCheck();
+      seen.push(`${check(r, 'namespace')?.status}: ${check(r, 'namespace')?.message}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    sim.admin.clearFaults();
+    expect(seen.filter((s) => !s.startsWith('Healthy'))).toEqual([]); // the old cache recorded "no answer within 800 ms" here
   });
 
   it('names the verbs RBAC denies', async () => {
