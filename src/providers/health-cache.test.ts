@@ -15,7 +15,16 @@ function harness(periodMs: number | ((r: Result) => number) = 1000) {
     onError: (err) => ({ status: 'Unhealthy', message: `check failed: ${(err as Error).message}` }),
   });
   const ok = (message: string): Result => ({ status: 'Healthy', message });
-  return { check, calls, ok, advance: (ms: number) => { t += ms; } };
+  const advance = (ms: number): void => { t += ms; };
+  /** The first answer `a` in, then the period passed and a refresh started (not answered). */
+  const refreshing = async (): Promise<void> => {
+    const first = check();
+    calls[0]?.resolve(ok('a'));
+    await first;
+    advance(1000);
+    await check();
+  };
+  return { check, calls, ok, advance, refreshing };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
@@ -40,11 +49,7 @@ describe('cachedCheck', () => {
 
   it('a slow refresh keeps the last answer; a hung one fails after unansweredAfterMs, named; the late answer restores it', async () => {
     const h = harness();
-    const first = h.check();
-    h.calls[0]?.resolve(h.ok('a'));
-    await first;
-    h.advance(1000);
-    await h.check(); // starts the refresh
+    await h.refreshing(); // starts the refresh
     h.advance(3000); // 3 s without an answer: slow, not down (the old bound said Unhealthy after 800 ms)
     expect(await h.check()).toEqual(h.ok('a'));
     h.advance(2000);
@@ -56,11 +61,7 @@ describe('cachedCheck', () => {
 
   it('an answer that arrived while the process was busy is read before judging (event-loop lag is not a hang)', async () => {
     const h = harness();
-    const first = h.check();
-    h.calls[0]?.resolve(h.ok('a'));
-    await first;
-    h.advance(1000);
-    await h.check();
+    await h.refreshing();
     h.calls[1]?.resolve(h.ok('in time')); // settled, its callbacks not yet run
     h.advance(6000);
     expect(await h.check()).toEqual(h.ok('in time'));
@@ -68,11 +69,7 @@ describe('cachedCheck', () => {
 
   it('records a failing refresh as soon as it answers', async () => {
     const h = harness();
-    const first = h.check();
-    h.calls[0]?.resolve(h.ok('a'));
-    await first;
-    h.advance(1000);
-    await h.check();
+    await h.refreshing();
     h.calls[1]?.reject(new Error('connect ECONNREFUSED'));
     await flush();
     expect(await h.check()).toEqual({ status: 'Unhealthy', message: 'check failed: connect ECONNREFUSED' });
