@@ -202,11 +202,13 @@ export class KubernetesProvider implements WorkerProvider {
     } catch (err) {
       const reason = err instanceof ProvisionError ? err.reason : err instanceof ResourceLimitError ? 'Forbidden' : failureReasonOf(err);
       const message = err instanceof ProvisionError || err instanceof ResourceLimitError ? err.message : `creating pod ${namespace}/${name}: ${apiMessage(err)}`;
-      // A pod without its token can never register: delete it (its deletion is ours, not "external").
-      if (podCreated) await this.removePod(namespace, name, req.workerId, 'failed', 0).catch(() => undefined);
       // Reported as worker.failed (with the reason the job record keeps) rather than a rejection,
-      // which the scheduler would record as a bare ProvisioningFailed — see docs/adr/0002.
+      // which the scheduler would record as a bare ProvisioningFailed — see docs/adr/0002. Ended
+      // first, so the deletion below is never seen as the pod's own end.
       this.tracker.fail(t, reason, message, Date.now() - started);
+      // A pod without its token can never register: delete it (ours, not "external"); the
+      // reconcile pass deletes it if this fails.
+      if (podCreated) this.background(this.removePod(namespace, name, req.workerId, 'failed', 0), req.workerId, 'deleting a pod without its token Secret failed');
     }
     return { handle };
   }
