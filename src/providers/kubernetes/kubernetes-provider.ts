@@ -1,6 +1,7 @@
 // KubernetesProvider: each ephemeral worker is a pod (see pods/pod-spec.ts) whose one-time token lives
-// in a Secret owned by the pod (two requests to start a worker, one to delete it). One informer tracks the pods; the tracker turns what it sees into
-// `worker.exited`/`worker.failed`; a periodic pass adopts, collects orphans and applies retention.
+// in a Secret owned by the pod (two requests to start a worker, one to delete it). One informer
+// tracks the pods; the tracker turns what it sees into `worker.exited`/`worker.failed`; a periodic
+// pass adopts, collects orphans and applies retention.
 // Observability subscribes to `k8sEvents` (events.ts); every API call goes through `client`.
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
