@@ -44,7 +44,9 @@ const check = (r: { checks: Array<{ name: string; status: string; message: strin
 describe('KubernetesHealthChecker', () => {
   it('is Healthy on a working cluster and names every check', async () => {
     const { checker } = await setup();
-    const r = await checker.readinessCheck();
+    // A probe before any answer says "no answer within 800 ms"; first answers can take longer on a loaded machine.
+    let r = await checker.readinessCheck();
+    for (let i = 0; i < 100 && r.status !== 'Healthy'; i++) r = await new Promise((res) => setTimeout(res, 200)).then(() => checker.readinessCheck());
     expect(r.checks.filter((c) => c.status !== 'Healthy')).toEqual([]);
     expect(r.status).toBe('Healthy');
     expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['kubernetes-api', 'kubernetes-namespace', 'kubernetes-rbac', 'kubernetes-quota', 'kubernetes-capacity']));
@@ -68,6 +70,7 @@ describe('KubernetesHealthChecker', () => {
     const { checker, core } = await setup();
     await core.createNamespacedResourceQuota({ namespace: NS, body: { metadata: { name: 'compute' }, spec: { hard: { pods: '10' } } } });
     for (let i = 0; i < 9; i++) await core.createNamespacedPod({ namespace: NS, body: podBody(`p${i}`) });
+    await poll('the quota to be seen', async () => check(await checker.readinessCheck(), 'quota')?.message.includes('9/10'));
     let r = await checker.readinessCheck();
     expect(check(r, 'quota')).toMatchObject({ status: 'Degraded', message: "quota 'compute' pods 9/10 used (90%)" });
     expect(r.status).toBe('Degraded');
