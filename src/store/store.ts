@@ -129,6 +129,12 @@ export interface WorkerStore {
     now?: Date): Promise<Worker | null>;
   updateWorker(id: string, patch: WorkerPatch, now?: Date): Promise<Worker | null>;
   /**
+   * Registers the provisioning worker whose unused one-time token hashes to `tokenHash`, at once:
+   * token consumed, state ready, session set. Null when no such worker (token unknown, used, or
+   * its worker no longer provisioning).
+   */
+  registerWorker(tokenHash: string, sessionHash: string, now: Date): Promise<Worker | null>;
+  /**
    * Consumes a one-time registration token: returns the worker it belongs to and marks the token
    * used in the same statement. A second call with the same token returns null.
    */
