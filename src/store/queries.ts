@@ -191,6 +191,11 @@ export const UPDATE_POOL = `
 UPDATE pools SET spec = $2::jsonb, updated_at = $3::timestamptz WHERE name = $1
 RETURNING ${POOL_COLUMNS}`;
 
+/** A new bootstrap token (the old one is refused from now on). $1 name, $2 token hash, $3 now. */
+export const SET_POOL_TOKEN = `
+UPDATE pools SET token_hash = $2, updated_at = $3::timestamptz WHERE name = $1
+RETURNING ${POOL_COLUMNS}`;
+
 export const DELETE_POOL = `DELETE FROM pools WHERE name = $1 RETURNING name`;
 
 // $1 pool, $2 states

@@ -232,6 +232,11 @@ export class SqlStore extends RetentionSql implements Store {
     return row ? toPool(row) : null;
   }
 
+  async setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.SET_POOL_TOKEN, [name, tokenHash, now.toISOString()]);
+    return row ? toPool(row) : null;
+  }
+
   async deletePool(name: string): Promise<boolean> {
     return (await this.db.query(q.DELETE_POOL, [name])).length > 0;
   }

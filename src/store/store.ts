@@ -220,6 +220,8 @@ export interface PoolStore {
   listPools(): Promise<PoolRecord[]>;
   /** Replaces the spec; null when the pool does not exist. */
   updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null>;
+  /** Replaces the pool's bootstrap token hash (the old token is revoked); null when the pool does not exist. */
+  setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null>;
   /** Deletes the pool (revoking its token); false when it did not exist. */
   deletePool(name: string): Promise<boolean>;
   /** The pool whose bootstrap token hashes to this value. */
