@@ -37,7 +37,9 @@ beforeAll(async () => {
   sim.admin.setRbac({ users: [{ ...USER, rules: ALL }] });
   const kubeconfig = sim.writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'hodei-chaos-')), 'kubeconfig'), USER.token, USER.name);
   s = await startTestServer({
-    config: { provider: 'kubernetes', kubernetes: { ...simSettings(sim, { namespace: NS, requestTimeoutMs: 1000, startFailureGraceMs: 2000, pendingTimeoutMs: 60_000 }), kubeconfig } },
+    // A worker is lost after 20 s of silence, as in the crash rounds: the harness's 4 s is shorter
+    // than the heartbeat delays of a machine loaded by `npm run chaos`.
+    config: { workerLostAfterMs: 20_000, provider: 'kubernetes', kubernetes: { ...simSettings(sim, { namespace: NS, requestTimeoutMs: 1000, startFailureGraceMs: 2000, pendingTimeoutMs: 60_000 }), kubeconfig } },
   });
 });
 afterAll(async () => {
