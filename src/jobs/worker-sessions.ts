@@ -71,6 +71,7 @@ export class WorkerSessions implements GatewayBackend {
     const worker = await this.store.getWorker(workerId);
     if (!worker || worker.state === 'draining' || worker.state === 'terminated' || worker.state === 'failed') return null;
     let jobId = worker.jobId;
+    let busy = worker.state === 'busy';
     if (!jobId) {
       if (worker.ephemeral) return null;
       // A pooled worker takes the oldest dispatchable job itself (SKIP LOCKED, like the scheduler);
@@ -78,7 +79,16 @@ export class WorkerSessions implements GatewayBackend {
       // for a pod of their own.
       const [claimed] = await this.store.claimQueuedJobs(1, this.now(), { withoutImage: worker.pool !== null });
       if (!claimed) return null;
+      // The worker records the job before the job records the worker: a control plane killed in
+      // between leaves a provisioning job its worker holds (assigned when the agent resumes), never
+      // an assigned job no live worker holds (which the reconciler fails as lost).
+      const held = await this.store.transitionWorker(workerId, ['ready'], 'busy', { jobId: claimed.id }, this.now());
+      if (!held) {
+        await this.jobs.requeueUnstarted(claimed.id, claimed.attempt, 'the pooled worker that claimed it stopped taking jobs');
+        return null;
+      }
       jobId = claimed.id;
+      busy = true;
     }
     let job = await this.store.transitionJob(jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
     if (!job) {
@@ -89,10 +99,10 @@ export class WorkerSessions implements GatewayBackend {
     if (!job) {
       // Cancelled or taken over meanwhile: this worker has nothing to do.
       if (worker.ephemeral) await this.drain(workerId);
-      else await this.store.updateWorker(workerId, { jobId: null });
+      else if (!await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now())) await this.store.updateWorker(workerId, { jobId: null });
       return null;
     }
-    await this.store.transitionWorker(workerId, ['ready', 'provisioning'], 'busy', { jobId }, this.now());
+    if (!busy) await this.store.transitionWorker(workerId, ['ready', 'provisioning'], 'busy', { jobId }, this.now());
     this.jobs.bus.emit('job.changed', job);
     const secrets = await this.store.getJobSecrets(jobId);
     const { spec } = job;
