@@ -89,8 +89,9 @@ export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP 
 // $4 the agent's batch number or NULL: a batch number already recorded inserts nothing, in the
 // same statement, so a resent batch is never stored twice even by two replicas at once.
 // $5 the sending worker or NULL: when given, nothing is written unless job_attempt_workers says
-// this worker holds ($1, $2). $6 the job's log cap in bytes or NULL: the job's log_bytes counter
-// (locked by this UPDATE, so concurrent appends queue behind it) decides which entries still fit;
+// this worker holds ($1, $2). $6 the job's log cap in bytes or NULL: the job's job_log_usage row
+// (locked by this upsert, so concurrent appends queue behind it; the job row itself is neither
+// read nor written, the foreign key aside) decides which entries still fit;
 // the batch that crosses the cap also stores one system line saying so. Answers whether the
 // sender held the attempt (owned), whether the job row exists (found) and how many were stored.
 export const APPEND_LOGS = `
@@ -112,9 +113,10 @@ entries AS (
 ),
 total AS (SELECT COALESCE(max(upto), 0) AS n FROM entries),
 budget AS (
-  UPDATE jobs SET log_bytes = log_bytes + (SELECT n FROM total)
-  WHERE id = $1 AND EXISTS (SELECT 1 FROM entries)
-  RETURNING log_bytes - (SELECT n FROM total) AS before
+  INSERT INTO job_log_usage AS u (job_id, bytes)
+  SELECT $1, n FROM total WHERE EXISTS (SELECT 1 FROM entries)
+  ON CONFLICT (job_id) DO UPDATE SET bytes = u.bytes + EXCLUDED.bytes
+  RETURNING u.bytes - (SELECT n FROM total) AS before
 ),
 stored AS (
   INSERT INTO job_logs (job_id, attempt, stream, data)
