@@ -12,6 +12,9 @@ import { QueueService } from './queues.js';
 import { bodyHash, IDEMPOTENCY_TTL_MS, normalizeSpec, toSubmitted, type SubmitOptions, type Submitted } from './submission.js';
 import { explainWaiting, newWaitingCache } from './waiting.js';
 
+/** The longest promoteWaiting goes without running its statement (the scheduler's poll interval). */
+const PROMOTE_EVERY_MS = 1000;
+
 const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(s));
 
 /** How an attempt ended, as seen by the agent or by the control plane (lost worker, provisioning). */
@@ -31,6 +34,9 @@ export class JobService {
   /** Bytes of output stored per job (retention.maxLogBytesPerJob); null: no cap. */
   maxLogBytesPerJob: number | null = null;
   readonly queues: QueueService;
+  /** When promoteWaiting last ran its statement, and whether anything may have moved since. */
+  private promotedAt = Number.NEGATIVE_INFINITY;
+  private waitingMayMove = true;
 
   constructor(
     readonly store: Store,
@@ -40,6 +46,12 @@ export class JobService {
     private readonly agingSeconds = DEFAULT_PRIORITY_AGING_SECONDS,
   ) {
     this.queues = new QueueService(store, this.bus, log, now);
+    // What can let a waiting job move: a job ending (dependencies), deleted (a dependency gone), or
+    // submitted scheduled or blocked.
+    this.bus.on('job.changed', (job) => {
+      if (isTerminal(job.state) || job.state === 'scheduled' || job.state === 'blocked') this.waitingMayMove = true;
+    });
+    this.bus.on('jobs.deleted', () => { this.waitingMayMove = true; });
   }
 
   /** What a submission asks for that the provider will not do: one sentence per field. */
@@ -103,10 +115,17 @@ export class JobService {
 
   /**
    * Due scheduled jobs → queued; blocked jobs → queued or skipped. Guarded updates, so every
-   * replica may run it; the scheduler does before each claim.
+   * replica may run it; the scheduler calls it before each claim. It runs the statement when a job
+   * ended, was deleted or was submitted waiting here since the last run, and otherwise at most
+   * every PROMOTE_EVERY_MS (runAt times coming due; jobs other replicas ended): a pass woken by
+   * each submission does not pay for it.
    */
   async promoteWaiting(): Promise<void> {
-    const { queued, skipped } = await this.store.promoteWaitingJobs(this.now());
+    const now = this.now();
+    if (!this.waitingMayMove && now.getTime() >= this.promotedAt && now.getTime() - this.promotedAt < PROMOTE_EVERY_MS) return;
+    this.waitingMayMove = false;
+    this.promotedAt = now.getTime();
+    const { queued, skipped } = await this.store.promoteWaitingJobs(now);
     for (const job of skipped) {
       this.log.info({ jobId: job.id, message: job.message }, 'job skipped: a dependency did not succeed');
       this.bus.emit('job.skipped', job);
