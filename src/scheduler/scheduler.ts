@@ -224,6 +224,13 @@ export class Scheduler {
     const job = await this.o.jobs.find(w.jobId);
     if (!job || isTerminal(job.state) || (job.workerId !== null && job.workerId !== workerId)) return;
     if (await this.requeueAfterPassingFailure(w.registeredAt === null, job, reason, message)) return;
+    if (w.registeredAt !== null && job.state === 'provisioning') {
+      // Held by an agent that registered but was never handed it (a job is assigned before it is
+      // sent): nothing ran, so it waits for another worker, same attempt.
+      await this.o.jobs.requeueUnstarted(job.id, job.attempt, `its worker went before the job was handed to it (${message})`);
+      this.loop.wake();
+      return;
+    }
     this.log.warn({ workerId, jobId: job.id, reason }, 'worker gone while holding a job');
     await this.o.jobs.endAttempt(job.id, job.attempt, { outcome: 'lost', exitCode: null, reason, message });
     this.loop.wake();

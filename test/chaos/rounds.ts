@@ -3,7 +3,9 @@
 // same store, and count what a crash must never cause: lost jobs (ended other than succeeded),
 // jobs run twice (a ledger line twice), stuck jobs (not ended in time), orphaned worker processes
 // (local) and pods/Secrets (Kubernetes). HODEI_CHAOS_ROUNDS / HODEI_CHAOS_JOBS size it; with
-// HODEI_CHAOS_REPORT=<file> each round appends its figures as a JSON line (docs/reliability.md).
+// HODEI_CHAOS_REPORT=<file> each round appends its figures as a JSON line (docs/reliability.md); with
+// HODEI_CHAOS_DEBUG=<file> the servers log at info and a round with a lost or stuck job appends
+// those jobs (transitions included) and both servers' output there.
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +95,7 @@ export async function tally(client: HodeiClient, ids: string[], ledger: string, 
   for (const j of stuckJobs) lostReasons[`stuck ${j.state}`] = (lostReasons[`stuck ${j.state}`] ?? 0) + 1;
   const lostJobs = all.filter((j) => isTerminal(j.state) && j.state !== 'succeeded' && !allowedFailures.includes(j.reason ?? ''));
   for (const j of lostJobs) {
+    if (process.env.HODEI_CHAOS_DEBUG) appendFileSync(process.env.HODEI_CHAOS_DEBUG, `${JSON.stringify({ lost: j })}\n`);
     const k = `${j.reason ?? j.state}: ${(j.message ?? '').slice(0, 80)}`;
     lostReasons[k] = (lostReasons[k] ?? 0) + 1;
   }
@@ -113,7 +116,7 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
   const port = await freePort();
   const env = {
     HODEI_API_TOKEN: token, HODEI_HEARTBEAT_INTERVAL_MS: '500', HODEI_WORKER_LOST_AFTER_MS: '20000',
-    HODEI_RECONCILE_INTERVAL_MS: '500', HODEI_REGISTRATION_TIMEOUT_MS: '30000', HODEI_LOG_LEVEL: 'warn', ...t.env,
+    HODEI_RECONCILE_INTERVAL_MS: '500', HODEI_REGISTRATION_TIMEOUT_MS: '30000', HODEI_LOG_LEVEL: process.env.HODEI_CHAOS_DEBUG ? 'info' : 'warn', ...t.env,
   };
   const args = ['--port', String(port), '--max-workers', '16', ...t.args];
   const ledger = newLedger();
@@ -138,6 +141,9 @@ export async function crashRound(t: RoundTarget, round: number, jobs = JOBS): Pr
   const restarted = Date.now();
   try {
     const { lost, lostReasons, runTwice, stuck } = await tally(client, ids, ledger, 60_000 + jobs * 500);
+    if (process.env.HODEI_CHAOS_DEBUG && lost + stuck > 0) {
+      appendFileSync(process.env.HODEI_CHAOS_DEBUG, `--- first server\n${first.output()}\n--- second server\n${second.output()}\n`);
+    }
     const recoverySeconds = (Date.now() - restarted) / 1000;
     second.proc.kill('SIGTERM');
     await second.exited;
