@@ -84,6 +84,28 @@ describe.each(TEST_ENGINES)('concurrency on %s', (engine) => {
     expect(busy.length).toBe(claimed.length);
   });
 
+  it.runIf(engine === 'postgres')('tells the other replicas, not itself, that a job was queued (LISTEN/NOTIFY)', async () => {
+    const db = await freshDatabase(engine);
+    const [a, b] = await replicas(db, 2);
+    if (!a || !b) throw new Error('no store');
+    let heardByA = 0;
+    let heardByB = 0;
+    await a.onJobsQueued(() => { heardByA++; });
+    await b.onJobsQueued(() => { heardByB++; });
+    await b.insertJob(newJob('from-b'));
+    await a.insertJob(newJob('scheduled-on-a', 0, { runAt: at(3600).toISOString() })); // not queued: no notification
+    await expect.poll(() => heardByA, { timeout: 10_000 }).toBe(1);
+    expect(heardByB).toBe(0);
+    // A retry back to queued is announced too.
+    await a.transitionJob('from-b', ['queued'], 'cancelled');
+    await b.insertJob(newJob('retried'));
+    await expect.poll(() => heardByA, { timeout: 10_000 }).toBe(2);
+    await b.claimQueuedJobs(5, at(10));
+    await b.transitionJob('retried', ['provisioning'], 'queued', { incrementAttempt: true });
+    await expect.poll(() => heardByA, { timeout: 10_000 }).toBe(3);
+    expect(heardByB).toBe(0);
+  });
+
   it('lets exactly one of many concurrent compare-and-set transitions win', async () => {
     const db = await freshDatabase(engine);
     const stores = await replicas(db, 3);
