@@ -71,10 +71,13 @@ export function registerWorkerCommand(program: Command): Command {
 /** The agent as this process's whole life: runs it and exits with its code. */
 export async function runWorkerProcess(opts: WorkerCommandOptions): Promise<never> {
   // SIGTERM (pod deletion, provider terminate): interrupt the running job (it is retried), report it, exit 143.
+  // A second one: kill the job's process group now and exit. The handler stays installed: were the
+  // default action to take the agent down instead, the job (its own process group) would live on.
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const code = await runWorkerCommand(opts, { signal: stop.signal });
+  const force = new AbortController();
+  const onSignal = (): void => (stop.signal.aborted ? force : stop).abort();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const code = await runWorkerCommand(opts, { signal: stop.signal, agent: { forceSignal: force.signal } });
   process.exit(code);
 }

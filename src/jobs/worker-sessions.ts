@@ -26,15 +26,9 @@ export class WorkerSessions implements GatewayBackend {
     Promise<{ worker: Worker; sessionToken: string } | null> {
     const now = this.now();
     if (token.startsWith(POOL_TOKEN_PREFIX)) return this.registerPoolWorker(token, info, now);
-    const claimed = await this.store.consumeWorkerToken(hashToken(token), now);
-    if (!claimed) return null;
     const sessionToken = newToken();
-    const worker = await this.store.transitionWorker(claimed.id, ['provisioning'], 'ready',
-      { registeredAt: now, lastHeartbeatAt: now, sessionHash: hashToken(sessionToken) }, now);
-    if (!worker) {
-      this.log.warn({ workerId: claimed.id, state: claimed.state }, 'worker registered too late; refused');
-      return null;
-    }
+    const worker = await this.store.registerWorker(hashToken(token), hashToken(sessionToken), now);
+    if (!worker) return null;
     this.log.info({ workerId: worker.id, agentVersion: info.agentVersion, pid: info.pid, host: info.hostname }, 'worker registered');
     this.jobs.bus.emit('worker.registered', worker.id);
     return { worker, sessionToken };

@@ -73,6 +73,11 @@ export function createPostgresEngine(url: string, opts: PostgresOptions = {}): S
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no listener of the pool's: its connection reset between two
+      // statements (a database restart, a proxy or NAT dropping it) would emit an unhandled
+      // 'error' and crash the control plane. The failure reaches fn through its next query.
+      const onError = (err: Error): void => { broken = err; };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -84,6 +89,7 @@ export function createPostgresEngine(url: string, opts: PostgresOptions = {}): S
         throw err;
       } finally {
         client.release(broken);
+        client.off('error', onError);
       }
     },
     async listen(channel, fn) {

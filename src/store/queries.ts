@@ -187,6 +187,18 @@ UPDATE workers SET token_used_at = $2::timestamptz, updated_at = $2::timestamptz
 WHERE token_hash = $1 AND token_used_at IS NULL AND state NOT IN ('terminated', 'failed')
 RETURNING ${WORKER_COLUMNS}`;
 
+/**
+ * Registration in one statement: the token consumed, the worker ready with its session. Two
+ * statements left a token consumed and its worker never registered when the database connection
+ * dropped between them: the agent's retry was refused and its job lost. $1 token hash, $2 now,
+ * $3 session hash.
+ */
+export const REGISTER_WORKER = `
+UPDATE workers SET token_used_at = $2::timestamptz, updated_at = $2::timestamptz, state = 'ready',
+  registered_at = $2::timestamptz, last_heartbeat_at = $2::timestamptz, session_hash = $3
+WHERE token_hash = $1 AND token_used_at IS NULL AND state = 'provisioning'
+RETURNING ${WORKER_COLUMNS}`;
+
 export const FIND_WORKER_BY_SESSION = `
 SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1 AND session_hash = $2`;
 
@@ -213,6 +225,11 @@ export const GET_POOL_BY_TOKEN = `SELECT ${POOL_COLUMNS} FROM pools WHERE token_
 // $1 name, $2 spec, $3 now
 export const UPDATE_POOL = `
 UPDATE pools SET spec = $2::jsonb, updated_at = $3::timestamptz WHERE name = $1
+RETURNING ${POOL_COLUMNS}`;
+
+/** A new bootstrap token (the old one is refused from now on). $1 name, $2 token hash, $3 now. */
+export const SET_POOL_TOKEN = `
+UPDATE pools SET token_hash = $2, updated_at = $3::timestamptz WHERE name = $1
 RETURNING ${POOL_COLUMNS}`;
 
 export const DELETE_POOL = `DELETE FROM pools WHERE name = $1 RETURNING name`;

@@ -208,6 +208,11 @@ export class SqlStore extends RetentionSql implements Store {
     return row ? toWorker(row) : null;
   }
 
+  async registerWorker(tokenHash: string, sessionHash: string, now: Date): Promise<Worker | null> {
+    const [row] = await this.db.query(q.REGISTER_WORKER, [tokenHash, now.toISOString(), sessionHash]);
+    return row ? toWorker(row) : null;
+  }
+
   async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
     const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
     return row ? toWorker(row) : null;
@@ -241,6 +246,11 @@ export class SqlStore extends RetentionSql implements Store {
 
   async updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null> {
     const [row] = await this.db.query(q.UPDATE_POOL, [name, JSON.stringify(spec), now.toISOString()]);
+    return row ? toPool(row) : null;
+  }
+
+  async setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.SET_POOL_TOKEN, [name, tokenHash, now.toISOString()]);
     return row ? toPool(row) : null;
   }
 

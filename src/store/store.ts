@@ -153,6 +153,12 @@ export interface WorkerStore {
   /** The worker, the job it holds (if any) and that job's secret values, in one read. */
   workerAssignment(workerId: string): Promise<WorkerAssignment | null>;
   /**
+   * Registers the provisioning worker whose unused one-time token hashes to `tokenHash`, at once:
+   * token consumed, state ready, session set. Null when no such worker (token unknown, used, or
+   * its worker no longer provisioning).
+   */
+  registerWorker(tokenHash: string, sessionHash: string, now: Date): Promise<Worker | null>;
+  /**
    * Consumes a one-time registration token: returns the worker it belongs to and marks the token
    * used in the same statement. A second call with the same token returns null.
    */
@@ -238,6 +244,8 @@ export interface PoolStore {
   listPools(): Promise<PoolRecord[]>;
   /** Replaces the spec; null when the pool does not exist. */
   updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null>;
+  /** Replaces the pool's bootstrap token hash (the old token is revoked); null when the pool does not exist. */
+  setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null>;
   /** Deletes the pool (revoking its token); false when it did not exist. */
   deletePool(name: string): Promise<boolean>;
   /** The pool whose bootstrap token hashes to this value. */
