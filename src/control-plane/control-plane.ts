@@ -74,6 +74,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   if (token.generated) o.onTokenGenerated?.(token.token, token.path);
 
   const jobs = new JobService(store, logger);
+  await jobs.followReplicas();
   const retention = retentionSettings(cfg);
   jobs.maxLogBytesPerJob = retention.maxLogBytesPerJob;
   const sweeper = new RetentionSweeper(jobs, retention, logger.child({ component: 'retention' }));

@@ -24,6 +24,9 @@ it('200 jobs queued at once all succeed, each run exactly once', async () => {
     return counts.succeeded + counts.failed + counts.cancelled + counts.timed_out === 200;
   }, 180_000);
   const counts = await s.cp.store.countJobsByState();
+  // Which jobs did not succeed and why, if any (the count alone says nothing about the cause).
+  const notOk = (await s.cp.store.jobsInStates(['failed', 'cancelled', 'timed_out'])).map((j) => ({ id: j.id, state: j.state, reason: j.reason, message: j.message }));
+  expect(notOk).toEqual([]);
   expect(counts.succeeded).toBe(200);
   const lines = readFileSync(ledger, 'utf8').trim().split('\n');
   expect(lines).toHaveLength(200);
