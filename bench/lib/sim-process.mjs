@@ -6,7 +6,7 @@
 import { startKubeSim } from '../../dist/kube-sim/index.js';
 import { NodeController, nodeLayout } from '../../dist/kube-sim/controllers/nodes.js';
 import { R } from '../../dist/kube-sim/store/index.js';
-import { buildWorkerPod } from '../../dist/providers/kubernetes/pod-spec.js';
+import { buildWorkerPod } from '../../dist/providers/kubernetes/pods/pod-spec.js';
 import { defaultKubernetesOptions } from '../../dist/providers/kubernetes/config.js';
 import { LABEL } from '../../dist/providers/kubernetes/labels.js';
 

@@ -38,6 +38,6 @@ function isEntry(): boolean {
 }
 
 if (isEntry() && !(await workerMain(process.argv.slice(2)))) {
-  process.stderr.write('usage: node agent.js --server <url> [--connect-timeout <seconds>] (HODEI_WORKER_TOKEN in the environment)\n');
+  process.stderr.write('usage: node agent.js --server <url> [--connect-timeout <seconds>] (HODEI_WORKER_TOKEN or HODEI_WORKER_TOKEN_FILE in the environment)\n');
   process.exit(USAGE_EXIT);
 }

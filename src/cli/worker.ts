@@ -1,6 +1,8 @@
 // `hodei worker --server URL`: the agent a provider starts in a pod or child process. The one-time
-// token comes from HODEI_WORKER_TOKEN and is removed from the environment at once, so nothing the
-// job starts can read it.
+// token comes from HODEI_WORKER_TOKEN, or from the file HODEI_WORKER_TOKEN_FILE names (a Kubernetes
+// worker pod mounts its token Secret), and both are removed from the environment at once, so
+// nothing the job starts is pointed at it.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { runAgent, workerUrl, type AgentOptions } from '../worker/agent.js';
@@ -14,7 +16,7 @@ export interface WorkerCommandOptions {
 export const USAGE_EXIT = 64;
 
 /**
- * Validates the command's inputs, consumes HODEI_WORKER_TOKEN from `env`, and runs the agent.
+ * Validates the command's inputs, consumes HODEI_WORKER_TOKEN (or _FILE) from `env`, and runs the agent.
  * Resolves with the process exit code; usage errors are written to `stderr`.
  */
 export async function runWorkerCommand(
@@ -28,9 +30,19 @@ export async function runWorkerCommand(
     stderr.write(`hodei worker: ${msg}\n`);
     return USAGE_EXIT;
   };
-  const token = env.HODEI_WORKER_TOKEN;
+  const tokenFile = env.HODEI_WORKER_TOKEN_FILE;
+  let token = env.HODEI_WORKER_TOKEN;
   delete env.HODEI_WORKER_TOKEN;
-  if (!token) return usage('HODEI_WORKER_TOKEN is not set: the control plane passes a one-time token to each worker it starts');
+  delete env.HODEI_WORKER_TOKEN_FILE;
+  if (!token && tokenFile) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      return usage(`HODEI_WORKER_TOKEN_FILE: cannot read ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (!token) return usage(`HODEI_WORKER_TOKEN_FILE: ${tokenFile} is empty`);
+  }
+  if (!token) return usage('HODEI_WORKER_TOKEN (or HODEI_WORKER_TOKEN_FILE) is not set: the control plane passes a one-time token to each worker it starts');
   const server = opts.server ?? env.HODEI_URL;
   if (!server) return usage('--server <url> (or HODEI_URL) is required');
   try {
@@ -71,10 +83,13 @@ export function registerWorkerCommand(program: Command): Command {
 /** The agent as this process's whole life: runs it and exits with its code. */
 export async function runWorkerProcess(opts: WorkerCommandOptions): Promise<never> {
   // SIGTERM (pod deletion, provider terminate): interrupt the running job (it is retried), report it, exit 143.
+  // A second one: kill the job's process group now and exit. The handler stays installed: were the
+  // default action to take the agent down instead, the job (its own process group) would live on.
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const code = await runWorkerCommand(opts, { signal: stop.signal });
+  const force = new AbortController();
+  const onSignal = (): void => (stop.signal.aborted ? force : stop).abort();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const code = await runWorkerCommand(opts, { signal: stop.signal, agent: { forceSignal: force.signal } });
   process.exit(code);
 }

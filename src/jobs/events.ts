@@ -6,6 +6,8 @@ import type { Job } from '../domain/job.js';
 export interface JobBusEvents {
   /** A job was queued (or requeued for retry): the scheduler should look for work. */
   'job.queued': [job: Job];
+  /** Another replica queued a job (PostgreSQL NOTIFY): the scheduler should look for work. */
+  'jobs.available': [];
   /** A job changed state. */
   'job.changed': [job: Job];
   /** A job was cancelled while a worker may still run it: the scheduler stops that worker. */

@@ -29,7 +29,7 @@ export interface PoolView {
 export type PoolUpdate = Partial<Pick<PoolSpec, 'min' | 'max' | 'target' | 'scaleDownStabilizationSeconds'>>;
 
 /** What the service needs of the provider's pools: the Kubernetes objects of a pool. */
-export type PoolBackend = Pick<PoolManager, 'deploy' | 'resize' | 'remove' | 'status' | 'namespace'>;
+export type PoolBackend = Pick<PoolManager, 'deploy' | 'resize' | 'remove' | 'status' | 'namespace'> & { events?: PoolManager['events'] };
 
 const validateSpec = compileValidator<PoolSpec>({
   type: 'object', additionalProperties: false, required: ['min', 'max', 'target'], properties: poolSpecProperties,
@@ -58,7 +58,33 @@ export class PoolService {
     /** The URL pool agents call back to (known once the server listens). */
     serverUrl: () => string;
     logger: Logger;
-  }) {}
+  }) {
+    // A deleted worker namespace took every pool's objects along: once it is recreated, deploy them again.
+    o.backend?.events?.on('namespace.recreated', ({ namespace }) => void this.redeployAll(namespace));
+  }
+
+  /**
+   * Deploys every pool of this provider again (Secret, Deployment, HPA), each with a new bootstrap
+   * token: only the old one's hash is kept, and its Secret is gone. A pool that fails is logged
+   * and left for `hodei pools` to show (its HPA status is empty).
+   */
+  async redeployAll(namespace: string): Promise<string[]> {
+    const backend = this.backend();
+    const done: string[] = [];
+    for (const rec of (await this.o.store.listPools()).filter((r) => r.providerId === this.o.providerId)) {
+      const spec = rec.spec as unknown as PoolSpec;
+      const token = POOL_TOKEN_PREFIX + newToken();
+      try {
+        if (!await this.o.store.setPoolToken(rec.name, hashToken(token), new Date())) continue; // deleted meanwhile
+        await backend.deploy(rec.name, spec, token, this.o.serverUrl());
+        done.push(rec.name);
+      } catch (err) {
+        this.o.logger.error({ pool: rec.name, namespace, err }, 'redeploying a worker pool after its namespace was recreated failed');
+      }
+    }
+    if (done.length) this.o.logger.warn({ namespace, pools: done }, 'worker namespace was recreated; deployed its pools again');
+    return done;
+  }
 
   /** Stores the pool with a new bootstrap token, then has the provider create its objects; on failure nothing is left. */
   async create(name: string, input: unknown): Promise<PoolView> {

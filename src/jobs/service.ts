@@ -12,6 +12,9 @@ import { QueueService } from './queues.js';
 import { bodyHash, IDEMPOTENCY_TTL_MS, normalizeSpec, toSubmitted, type SubmitOptions, type Submitted } from './submission.js';
 import { explainWaiting, newWaitingCache } from './waiting.js';
 
+/** The longest promoteWaiting goes without running its statement (the scheduler's poll interval). */
+const PROMOTE_EVERY_MS = 1000;
+
 const ACTIVE_STATES: readonly JobState[] = JOB_STATES.filter((s) => !isTerminal(s));
 
 /** How an attempt ended, as seen by the agent or by the control plane (lost worker, provisioning). */
@@ -31,6 +34,9 @@ export class JobService {
   /** Bytes of output stored per job (retention.maxLogBytesPerJob); null: no cap. */
   maxLogBytesPerJob: number | null = null;
   readonly queues: QueueService;
+  /** When promoteWaiting last ran its statement, and whether anything may have moved since. */
+  private promotedAt = Number.NEGATIVE_INFINITY;
+  private waitingMayMove = true;
 
   constructor(
     readonly store: Store,
@@ -40,6 +46,12 @@ export class JobService {
     private readonly agingSeconds = DEFAULT_PRIORITY_AGING_SECONDS,
   ) {
     this.queues = new QueueService(store, this.bus, log, now);
+    // What can let a waiting job move: a job ending (dependencies), deleted (a dependency gone), or
+    // submitted scheduled or blocked.
+    this.bus.on('job.changed', (job) => {
+      if (isTerminal(job.state) || job.state === 'scheduled' || job.state === 'blocked') this.waitingMayMove = true;
+    });
+    this.bus.on('jobs.deleted', () => { this.waitingMayMove = true; });
   }
 
   /** What a submission asks for that the provider will not do: one sentence per field. */
@@ -78,6 +90,14 @@ export class JobService {
     return { id: randomUUID(), spec: s, createdAt: now, rankAt: claimRank(due, s.priority ?? 0, this.agingSeconds) };
   }
 
+  /**
+   * Follows the jobs other replicas queue (bus event `jobs.available`), so this replica's
+   * scheduler wakes at once rather than at its next poll. Ends when the store closes.
+   */
+  async followReplicas(): Promise<void> {
+    await this.store.onJobsQueued(() => this.bus.emit('jobs.available'));
+  }
+
   /** Tells the scheduler and listeners about a job just inserted. */
   announce(job: Job): void {
     // Never log the spec: env and secrets may hold credentials. Names and counts are enough.
@@ -95,10 +115,17 @@ export class JobService {
 
   /**
    * Due scheduled jobs → queued; blocked jobs → queued or skipped. Guarded updates, so every
-   * replica may run it; the scheduler does before each claim.
+   * replica may run it; the scheduler calls it before each claim. It runs the statement when a job
+   * ended, was deleted or was submitted waiting here since the last run, and otherwise at most
+   * every PROMOTE_EVERY_MS (runAt times coming due; jobs other replicas ended): a pass woken by
+   * each submission does not pay for it.
    */
   async promoteWaiting(): Promise<void> {
-    const { queued, skipped } = await this.store.promoteWaitingJobs(this.now());
+    const now = this.now();
+    if (!this.waitingMayMove && now.getTime() >= this.promotedAt && now.getTime() - this.promotedAt < PROMOTE_EVERY_MS) return;
+    this.waitingMayMove = false;
+    this.promotedAt = now.getTime();
+    const { queued, skipped } = await this.store.promoteWaitingJobs(now);
     for (const job of skipped) {
       this.log.info({ jobId: job.id, message: job.message }, 'job skipped: a dependency did not succeed');
       this.bus.emit('job.skipped', job);
@@ -166,20 +193,27 @@ export class JobService {
    * Guarded by state and attempt, so a late or duplicated report changes nothing; with
    * `by.workerId` (a worker's own report) also by the store's record that this worker holds it.
    */
-  async endAttempt(jobId: string, attempt: number, end: AttemptEnd, by: { workerId?: string } = {}): Promise<Job | null> {
-    const job = await this.store.getJob(jobId);
-    if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
+  async endAttempt(jobId: string, attempt: number, end: AttemptEnd, by: { workerId?: string; releaseWorker?: boolean } = {}): Promise<Job | null> {
+    // Success and cancellation do not depend on the spec: the guarded transition alone decides
+    // (one statement). A failure reads the job first for its retry policy.
+    let outcome = outcomeWithoutSpec(end);
+    let retryPolicy: JobSpec['retryPolicy'];
+    if (!outcome) {
+      const job = await this.store.getJob(jobId);
+      if (!job || isTerminal(job.state) || job.attempt !== attempt) return null;
+      outcome = decideOutcome(end, attempt, job.spec);
+      retryPolicy = job.spec.retryPolicy;
+    }
     const now = this.now();
-    const outcome = decideOutcome(end, attempt, job.spec);
     // The kernel's OOM killer (as the kubelet reports it) sends SIGKILL; keep that on the record.
     const signal = end.signal ?? (outcome.reason === 'OOMKilled' ? 'SIGKILL' : null);
     const base = { exitCode: end.exitCode, signal, message: end.message ?? null };
     const patch = outcome.state === 'queued'
       ? { ...base, reason: outcome.reason, workerId: null, incrementAttempt: true,
-          notBefore: new Date(now.getTime() + retryDelayMs(job.spec.retryPolicy, attempt)) }
+          notBefore: new Date(now.getTime() + retryDelayMs(retryPolicy, attempt)) }
       : { ...base, reason: outcome.reason };
     const next = await this.store.transitionJob(jobId, allowedSources(outcome.state), outcome.state, patch,
-      { attempt, reason: outcome.reason, now, ...(by.workerId === undefined ? {} : { workerId: by.workerId }) });
+      { attempt, reason: outcome.reason, now, ...(by.workerId === undefined ? {} : { workerId: by.workerId, releaseWorker: by.releaseWorker === true }) });
     if (!next) return null;
     if (next.state === 'queued') {
       this.log.info({ jobId, attempt, reason: outcome.reason, retryAt: next.notBefore }, 'job attempt failed; retrying');
@@ -213,9 +247,18 @@ export class JobService {
     return this.store.getJob(id);
   }
 
-  /** Claims up to `n` dispatchable jobs (queued → provisioning, SKIP LOCKED) for new workers. */
+  /** Claims up to `n` dispatchable jobs (queued → provisioning) for new workers, in one statement. */
   claim(n: number): Promise<Job[]> {
     return this.store.claimQueuedJobs(n, this.now());
+  }
+
+  /**
+   * Claims at most one dispatchable job for each of these idle pooled workers and assigns it to
+   * it (queued → assigned, worker → busy), all in one statement; the jobs so assigned.
+   */
+  async assignTo(workerIds: readonly string[], opts: { withoutImage?: boolean } = {}): Promise<Job[]> {
+    const claimed = await this.store.assignQueuedJobs(workerIds, this.now(), opts);
+    return claimed.map((c) => c.job);
   }
 
   /** How many jobs are in each state (gauges, the console, the store probe). */
@@ -227,6 +270,12 @@ export class JobService {
   activeJobs(): Promise<Job[]> {
     return this.store.jobsInStates(ACTIVE_STATES);
   }
+}
+
+/** The outcomes decideOutcome gives whatever the spec says (exit 0, cancelled); null for the others. */
+function outcomeWithoutSpec(end: AttemptEnd): { state: JobState; reason: string } | null {
+  if ((end.outcome === 'exited' && end.exitCode === 0) || end.outcome === 'cancelled') return decideOutcome(end, 1, { retries: 0 });
+  return null;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AssignedJob, GatewayBackend, JobClaim, JobResult } from '../gateway/backend.js';
 import { POOL_TOKEN_PREFIX } from '../gateway/protocol.js';
+import type { Job } from '../domain/job.js';
 import type { Worker } from '../domain/worker.js';
 import type { Logger } from '../observability/logger.js';
 import type { LogEntry } from '../store/store.js';
@@ -25,15 +26,9 @@ export class WorkerSessions implements GatewayBackend {
     Promise<{ worker: Worker; sessionToken: string } | null> {
     const now = this.now();
     if (token.startsWith(POOL_TOKEN_PREFIX)) return this.registerPoolWorker(token, info, now);
-    const claimed = await this.store.consumeWorkerToken(hashToken(token), now);
-    if (!claimed) return null;
     const sessionToken = newToken();
-    const worker = await this.store.transitionWorker(claimed.id, ['provisioning'], 'ready',
-      { registeredAt: now, lastHeartbeatAt: now, sessionHash: hashToken(sessionToken) }, now);
-    if (!worker) {
-      this.log.warn({ workerId: claimed.id, state: claimed.state }, 'worker registered too late; refused');
-      return null;
-    }
+    const worker = await this.store.registerWorker(hashToken(token), hashToken(sessionToken), now);
+    if (!worker) return null;
     this.log.info({ workerId: worker.id, agentVersion: info.agentVersion, pid: info.pid, host: info.hostname }, 'worker registered');
     this.jobs.bus.emit('worker.registered', worker.id);
     return { worker, sessionToken };
@@ -73,48 +68,46 @@ export class WorkerSessions implements GatewayBackend {
     await this.store.updateWorker(workerId, { lastHeartbeatAt: this.now() });
   }
 
+  /**
+   * One read in the common cases: the worker with the job it holds (the scheduler hands jobs to
+   * idle pooled workers in its claim) and that job's secrets; an idle pooled worker asking for
+   * work claims one for itself in one more statement (claim and assignment together).
+   */
   async nextJob(workerId: string): Promise<AssignedJob | null> {
-    const worker = await this.store.getWorker(workerId);
-    if (!worker || worker.state === 'draining' || worker.state === 'terminated' || worker.state === 'failed') return null;
-    let jobId = worker.jobId;
-    let busy = worker.state === 'busy';
-    if (!jobId) {
-      if (worker.ephemeral) return null;
-      // A pooled worker takes the oldest dispatchable job itself (SKIP LOCKED, like the scheduler);
-      // a Kubernetes pool worker runs in the worker image, so jobs with an image of their own wait
-      // for a pod of their own.
-      const [claimed] = await this.store.claimQueuedJobs(1, this.now(), { withoutImage: worker.pool !== null });
-      if (!claimed) return null;
-      // The worker records the job before the job records the worker: a control plane killed in
-      // between leaves a provisioning job its worker holds (assigned when the agent resumes), never
-      // an assigned job no live worker holds (which the reconciler fails as lost).
-      const held = await this.store.transitionWorker(workerId, ['ready'], 'busy', { jobId: claimed.id }, this.now());
-      if (!held) {
-        await this.jobs.requeueUnstarted(claimed.id, claimed.attempt, 'the pooled worker that claimed it stopped taking jobs');
+    const held = await this.store.workerAssignment(workerId);
+    if (!held) return null;
+    const { worker } = held;
+    if (worker.state === 'draining' || worker.state === 'terminated' || worker.state === 'failed') return null;
+    let job: Job | null = null;
+    let secrets = held.secrets;
+    if (worker.jobId) {
+      // Assigned already (by the scheduler's claim, or before a control-plane restart), or an
+      // ephemeral worker's job still in provisioning: hand it over now.
+      if (held.job?.state === 'assigned' && held.job.workerId === workerId) job = held.job;
+      else if (held.job?.state === 'provisioning') {
+        job = await this.store.transitionJob(worker.jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
+        if (job) await this.store.transitionWorker(workerId, ['ready', 'provisioning'], 'busy', { jobId: job.id }, this.now());
+      }
+      if (!job) {
+        // Cancelled or taken over meanwhile: this worker has nothing to do.
+        if (worker.ephemeral) await this.drain(workerId);
+        else await this.store.updateWorker(workerId, { jobId: null });
         return null;
       }
-      jobId = claimed.id;
-      busy = true;
+    } else {
+      if (worker.ephemeral) return null;
+      // A pooled worker takes the oldest dispatchable job itself; a Kubernetes pool worker runs in
+      // the worker image, so jobs with an image of their own wait for a pod of their own.
+      const [claimed] = await this.store.assignQueuedJobs([workerId], this.now(), { withoutImage: worker.pool !== null });
+      if (!claimed) return null;
+      job = claimed.job;
+      secrets = claimed.secrets;
     }
-    let job = await this.store.transitionJob(jobId, ['provisioning'], 'assigned', { workerId }, { now: this.now() });
-    if (!job) {
-      // Assigned to this worker before, but the assignment was lost with a control-plane restart.
-      const current = await this.store.getJob(jobId);
-      if (current?.state === 'assigned' && current.workerId === workerId) job = current;
-    }
-    if (!job) {
-      // Cancelled or taken over meanwhile: this worker has nothing to do.
-      if (worker.ephemeral) await this.drain(workerId);
-      else if (!await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now())) await this.store.updateWorker(workerId, { jobId: null });
-      return null;
-    }
-    if (!busy) await this.store.transitionWorker(workerId, ['ready', 'provisioning'], 'busy', { jobId }, this.now());
     this.jobs.bus.emit('job.changed', job);
-    const secrets = await this.store.getJobSecrets(jobId);
     const { spec } = job;
     return {
-      jobId, attempt: job.attempt, command: spec.command, args: spec.args,
-      env: { ...spec.env, ...secrets, HODEI_JOB_ID: jobId, HODEI_JOB_ATTEMPT: String(job.attempt) },
+      jobId: job.id, attempt: job.attempt, command: spec.command, args: spec.args,
+      env: { ...spec.env, ...secrets, HODEI_JOB_ID: job.id, HODEI_JOB_ATTEMPT: String(job.attempt) },
       secretNames: Object.keys(secrets),
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       ...(spec.timeoutSeconds ? { timeoutSeconds: spec.timeoutSeconds } : {}),
@@ -145,20 +138,18 @@ export class WorkerSessions implements GatewayBackend {
   }
 
   async jobFinished(workerId: string, jobId: string, attempt: number, result: JobResult): Promise<JobClaim> {
+    // The result and the worker's release in one statement (the worker is released only from
+    // this very job: a result resent for an earlier job never frees a worker busy with another).
     const ended = await this.jobs.endAttempt(jobId, attempt, {
       outcome: result.outcome, exitCode: result.exitCode, signal: result.signal ?? null,
       ...(result.message ? { message: result.message } : {}),
-    }, { workerId });
-    if (!ended) {
-      const claim = await this.checkClaim(workerId, jobId, attempt);
-      if (claim !== 'ok') return claim;
-      // Its own attempt, already ended (a resent result): acknowledged, nothing changes.
-    }
-    const worker = await this.store.getWorker(workerId);
-    // A result resent for an earlier job must not free a pooled worker that is busy with another.
-    if (!worker || worker.jobId !== jobId) return 'ok';
-    if (worker.ephemeral) await this.drain(workerId);
-    else await this.store.transitionWorker(workerId, ['busy'], 'ready', { jobId: null }, this.now());
+    }, { workerId, releaseWorker: true });
+    if (ended) return 'ok';
+    const claim = await this.checkClaim(workerId, jobId, attempt);
+    if (claim !== 'ok') return claim;
+    // Its own attempt, already ended (a resent result): acknowledged, nothing changes but the
+    // worker, which may still be marked busy with it.
+    await this.store.releaseWorker(workerId, jobId, this.now());
     return 'ok';
   }
 

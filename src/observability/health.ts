@@ -32,6 +32,14 @@ export class HealthRegistry {
     this.checks.push(check);
   }
 
+  /**
+   * Runs every check once, recording nothing: checks read from cache (providers/health-cache.ts)
+   * have their first answer before the first probe, which would otherwise wait on all of them.
+   */
+  warm(): void {
+    for (const c of this.checks) void Promise.resolve().then(() => c.run()).catch(() => undefined);
+  }
+
   /** Called when a probe's overall status differs from its previous run (not on the first run). */
   onChange(listener: (ev: HealthChange) => void): void {
     this.listeners.push(listener);

@@ -9,7 +9,7 @@ export interface ProvisionRequest {
   workerId: string;
   /** The job this ephemeral worker is for; null for a pooled worker. */
   jobId: string | null;
-  /** One-time registration token; the provider must pass it to the agent as HODEI_WORKER_TOKEN without logging it. */
+  /** One-time registration token; the provider must pass it to the agent as HODEI_WORKER_TOKEN (or a file named by HODEI_WORKER_TOKEN_FILE) without logging it. */
   token: string;
   /** URL the agent connects back to. */
   serverUrl: string;

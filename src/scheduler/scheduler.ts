@@ -60,6 +60,7 @@ export class Scheduler {
   start(): void {
     const bus = this.o.jobs.bus;
     bus.on('job.queued', () => this.loop.wake());
+    bus.on('jobs.available', () => this.loop.wake()); // queued by another replica
     bus.on('queue.changed', () => this.loop.wake());
     bus.on('worker.registered', (workerId) => this.o.provider.markAgentRegistered?.(workerId, this.now()));
     bus.on('job.cancelled', (ev) => void this.stopWorkerOf(ev.jobId).catch((err: unknown) => this.log.error({ err, jobId: ev.jobId }, 'stopping worker of cancelled job failed')));
@@ -138,14 +139,25 @@ export class Scheduler {
   private async dispatch(): Promise<void> {
     await this.o.jobs.promoteWaiting();
     const live = await this.liveWorkers();
-    if (!this.o.ephemeral) {
-      for (const w of live) if (w.state === 'ready' && !w.jobId) void this.o.gateway.offerJob(w.id);
-    }
+    if (!this.o.ephemeral) await this.assignIdle(live);
     const capacity = this.o.maxWorkers - live.length;
     if (capacity <= 0) return;
     const jobs = await this.o.jobs.claim(capacity);
     await Promise.all(jobs.map((job) => this.provisionFor(job)));
     if (jobs.length === capacity) this.loop.wake(); // there may be more
+  }
+
+  /**
+   * Idle pooled agents get their jobs in one claim (a job each at most, assigned in the same
+   * statement), then are told to take them; Kubernetes pool workers only jobs without an image.
+   */
+  private async assignIdle(live: readonly Worker[]): Promise<void> {
+    const idle = live.filter((w) => w.state === 'ready' && !w.jobId && this.o.gateway.isConnected(w.id));
+    for (const withoutImage of [false, true]) {
+      const ids = idle.filter((w) => (w.pool !== null) === withoutImage).map((w) => w.id);
+      if (ids.length === 0) continue;
+      for (const job of await this.o.jobs.assignTo(ids, { withoutImage })) if (job.workerId) void this.o.gateway.offerJob(job.workerId);
+    }
   }
 
   private async provisionFor(job: Job): Promise<void> {

@@ -15,5 +15,10 @@ export interface SqlEngine extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on `channel` (PostgreSQL: one dedicated connection, re-established when it drops);
+   * absent on PGlite, which runs in this process. Resolves once listening; returns the unsubscribe.
+   */
+  listen?(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

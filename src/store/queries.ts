@@ -13,11 +13,29 @@ export const GET_JOB = `SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`;
 export const GET_JOB_SECRETS = `SELECT secrets FROM jobs WHERE id = $1`;
 
 /**
+ * Tells the other replicas that a job became claimable (their schedulers LISTEN on hodei_jobs);
+ * the payload is the sender's replica id, so a replica ignores its own. Sent when the statement's
+ * transaction commits. An expression (a count), to sit in a CASE: evaluated once, when needed.
+ */
+export const NOTIFY_JOBS = (sender: string): string => `(SELECT count(*) FROM (SELECT pg_notify('hodei_jobs', ${sender}::text)) n)`;
+
+// A worker done with job $1 (set $2 = its id): a pooled one busy with it becomes ready without a
+// job, an ephemeral one drains (it exits). $3 now. Used inside TRANSITION_JOB and on its own.
+const releaseWorker = (job: string, worker: string, now: string): string => `
+UPDATE workers w SET
+  state      = CASE WHEN w.ephemeral THEN 'draining' ELSE 'ready' END,
+  job_id     = CASE WHEN w.ephemeral THEN w.job_id ELSE NULL END,
+  updated_at = ${now}::timestamptz
+WHERE w.id = ${worker}::text AND w.job_id = ${job} AND (w.state = 'busy' OR (w.ephemeral AND w.state = 'ready'))`;
+
+/**
  * Compare-and-set. $1 id, $2 allowed source states, $3 required attempt (or null), $4 target
  * state, $5 now, $6 transition to append (jsonb array of one), $7 patch (jsonb: a key that is
  * present is applied, even when null), $8 whether $4 is terminal, $9 the worker that must hold
- * the job (or null). A patch that hands the job to a worker also records that worker as the
- * holder of this attempt (job_attempt_workers), in the same statement.
+ * the job (or null), $10 whether that worker is done with the job (see releaseWorker), applied
+ * only when the job moved. A patch that hands the job to a worker also records that worker as the
+ * holder of this attempt (job_attempt_workers). A job back in \`queued\` is announced to other
+ * replicas (NOTIFY hodei_jobs, payload $11: this replica's id). All in the same statement.
  */
 export const TRANSITION_JOB = `
 WITH moved AS (
@@ -40,8 +58,17 @@ holder AS (
   INSERT INTO job_attempt_workers (job_id, attempt, worker_id, assigned_at)
   SELECT id, attempt, worker_id, $5::timestamptz FROM moved WHERE worker_id IS NOT NULL AND $7::jsonb ? 'workerId'
   ON CONFLICT (job_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, assigned_at = EXCLUDED.assigned_at
+),
+released AS (${releaseWorker('(SELECT id FROM moved)', '$9', '$5')} AND $10::boolean
+  RETURNING 1
 )
-SELECT * FROM moved`;
+SELECT moved.*, (SELECT count(*) FROM released) AS released,
+  CASE WHEN moved.state = 'queued' THEN ${NOTIFY_JOBS('$11')} END AS notified
+FROM moved`;
+
+// $1 job, $2 worker, $3 now: releaseWorker on its own (a resent result of an attempt already ended).
+export const RELEASE_WORKER = `${releaseWorker('$1', '$2', '$3')}
+RETURNING w.id`;
 
 // $1 states (or null), $2 labels subset, $3/$4 cursor position (or null), $5 limit.
 const listJobs = (cmp: '>' | '<', dir: 'ASC' | 'DESC'): string => `
@@ -62,8 +89,9 @@ export const COUNT_JOBS_BY_STATE = `SELECT state, count(*) AS n FROM jobs GROUP 
 // $4 the agent's batch number or NULL: a batch number already recorded inserts nothing, in the
 // same statement, so a resent batch is never stored twice even by two replicas at once.
 // $5 the sending worker or NULL: when given, nothing is written unless job_attempt_workers says
-// this worker holds ($1, $2). $6 the job's log cap in bytes or NULL: the job's log_bytes counter
-// (locked by this UPDATE, so concurrent appends queue behind it) decides which entries still fit;
+// this worker holds ($1, $2). $6 the job's log cap in bytes or NULL: the job's job_log_usage row
+// (locked by this upsert, so concurrent appends queue behind it; the job row itself is neither
+// read nor written, the foreign key aside) decides which entries still fit;
 // the batch that crosses the cap also stores one system line saying so. Answers whether the
 // sender held the attempt (owned), whether the job row exists (found) and how many were stored.
 export const APPEND_LOGS = `
@@ -85,9 +113,10 @@ entries AS (
 ),
 total AS (SELECT COALESCE(max(upto), 0) AS n FROM entries),
 budget AS (
-  UPDATE jobs SET log_bytes = log_bytes + (SELECT n FROM total)
-  WHERE id = $1 AND EXISTS (SELECT 1 FROM entries)
-  RETURNING log_bytes - (SELECT n FROM total) AS before
+  INSERT INTO job_log_usage AS u (job_id, bytes)
+  SELECT $1, n FROM total WHERE EXISTS (SELECT 1 FROM entries)
+  ON CONFLICT (job_id) DO UPDATE SET bytes = u.bytes + EXCLUDED.bytes
+  RETURNING u.bytes - (SELECT n FROM total) AS before
 ),
 stored AS (
   INSERT INTO job_logs (job_id, attempt, stream, data)
@@ -116,6 +145,13 @@ VALUES ($1, $2, 'provisioning', $3, $4, $5, $6::timestamptz, $6::timestamptz, $7
 RETURNING ${WORKER_COLUMNS}`;
 
 export const GET_WORKER = `SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1`;
+
+// $1 worker: the worker and, when it holds one, its job (as jsonb, without secrets) and that job's
+// secret values: what a worker asking for work needs, in one read.
+export const WORKER_ASSIGNMENT = `
+SELECT ${WORKER_COLUMNS.split(',').map((c) => `w.${c.trim()}`).join(', ')}, to_jsonb(j) - 'secrets' AS job, j.secrets AS job_secrets
+FROM workers w LEFT JOIN jobs j ON j.id = w.job_id
+WHERE w.id = $1`;
 
 // $1 states (or null), $2 provider (or null)
 export const LIST_WORKERS = `
@@ -151,6 +187,18 @@ UPDATE workers SET token_used_at = $2::timestamptz, updated_at = $2::timestamptz
 WHERE token_hash = $1 AND token_used_at IS NULL AND state NOT IN ('terminated', 'failed')
 RETURNING ${WORKER_COLUMNS}`;
 
+/**
+ * Registration in one statement: the token consumed, the worker ready with its session. Two
+ * statements left a token consumed and its worker never registered when the database connection
+ * dropped between them: the agent's retry was refused and its job lost. $1 token hash, $2 now,
+ * $3 session hash.
+ */
+export const REGISTER_WORKER = `
+UPDATE workers SET token_used_at = $2::timestamptz, updated_at = $2::timestamptz, state = 'ready',
+  registered_at = $2::timestamptz, last_heartbeat_at = $2::timestamptz, session_hash = $3
+WHERE token_hash = $1 AND token_used_at IS NULL AND state = 'provisioning'
+RETURNING ${WORKER_COLUMNS}`;
+
 export const FIND_WORKER_BY_SESSION = `
 SELECT ${WORKER_COLUMNS} FROM workers WHERE id = $1 AND session_hash = $2`;
 
@@ -177,6 +225,11 @@ export const GET_POOL_BY_TOKEN = `SELECT ${POOL_COLUMNS} FROM pools WHERE token_
 // $1 name, $2 spec, $3 now
 export const UPDATE_POOL = `
 UPDATE pools SET spec = $2::jsonb, updated_at = $3::timestamptz WHERE name = $1
+RETURNING ${POOL_COLUMNS}`;
+
+/** A new bootstrap token (the old one is refused from now on). $1 name, $2 token hash, $3 now. */
+export const SET_POOL_TOKEN = `
+UPDATE pools SET token_hash = $2, updated_at = $3::timestamptz WHERE name = $1
 RETURNING ${POOL_COLUMNS}`;
 
 export const DELETE_POOL = `DELETE FROM pools WHERE name = $1 RETURNING name`;

@@ -1,22 +1,23 @@
 // SQL of queues, submission (idempotency, singleton keys, dependencies), the claim and the
 // promotion of scheduled and blocked jobs. One statement per constant; see migration 0006.
-import { JOB_COLUMNS } from './queries.js';
+import { JOB_COLUMNS, NOTIFY_JOBS } from './queries.js';
 
-const ACTIVE = `('provisioning', 'assigned', 'running')`;
 const UNFINISHED = `('scheduled', 'blocked', 'queued', 'provisioning', 'assigned', 'running')`;
 const FAILED_ENDS = `('failed', 'cancelled', 'timed_out', 'skipped')`;
 
 // $1 id, $2 spec, $3 secrets, $4 labels, $5 created_at, $6 first transition, $7 state,
 // $8 not_before, $9 queue, $10 priority, $11 rank_at, $12 cpu_m, $13 memory_bytes, $14 gpus,
-// $15 singleton key, $16 ttlSecondsAfterFinished. Nothing is inserted when the id or an unfinished
-// job's singleton key exists.
+// $15 singleton key, $16 ttlSecondsAfterFinished, $17 this replica's id (NOTIFY payload when the
+// job is queued). Nothing is inserted when the id or an unfinished job's singleton key exists.
 export const SUBMIT_JOB = `
+WITH ins AS (
 INSERT INTO jobs (id, state, spec, secrets, labels, not_before, transitions, created_at, updated_at,
   queue, priority, rank_at, cpu_m, memory_bytes, gpus, singleton_key, ttl_seconds)
 VALUES ($1, $7, $2::jsonb, $3::jsonb, $4::jsonb, $8::timestamptz, $6::jsonb, $5::timestamptz, $5::timestamptz,
   $9, $10, $11::timestamptz, $12, $13, $14, $15, $16::integer)
 ON CONFLICT DO NOTHING
-RETURNING ${JOB_COLUMNS}`;
+RETURNING ${JOB_COLUMNS})
+SELECT ins.*, CASE WHEN ins.state = 'queued' THEN ${NOTIFY_JOBS('$17')} END AS notified FROM ins`;
 
 export const ACTIVE_JOB_BY_KEY = `
 SELECT ${JOB_COLUMNS} FROM jobs WHERE singleton_key = $1 AND state IN ${UNFINISHED}`;
@@ -43,83 +44,62 @@ export const GET_IDEMPOTENCY_KEY = `SELECT body_hash, job_id FROM idempotency_ke
 export const SET_IDEMPOTENCY_JOB = `UPDATE idempotency_keys SET job_id = $2 WHERE key = $1`;
 
 /**
- * The claim: $1 now, $2 limit, $3 transition to append, $4 true to skip jobs with their own image.
- * In one statement it respects, per queue: pause, the concurrency ceiling (jobs in provisioning,
- * assigned or running), the cpu/memory/gpu quota of those jobs (strictly in order: a job that does
- * not fit holds back the ones behind it), delays (not_before) and dependencies; across queues it
- * takes the earliest claim rank (priority with aging, FIFO within a priority). On PostgreSQL the
- * store runs it under a transaction advisory lock so concurrent claimers see each other's claims.
+ * The claim, one round trip: $1 now, $2 limit, $3 transition to append (→ provisioning), $4 the
+ * second transition (→ assigned, used with workers), $5 true to skip jobs with their own image,
+ * $6 idle workers to hand the jobs to (or null: jobs stay provisioning for new workers).
+ * It respects, per queue: pause, the concurrency ceiling (jobs in provisioning, assigned or
+ * running), the cpu/memory/gpu quota of those jobs (strictly in order: a job that does not fit
+ * holds back the ones behind it), delays (not_before) and dependencies; across queues it takes the
+ * earliest claim rank (priority with aging, FIFO within a priority). The SQL is the function
+ * hodei_claim_jobs (migration 0009): it takes a transaction advisory lock before it reads, so
+ * concurrent claimers on PostgreSQL see each other's claims, and it runs in this one call.
  */
 export const CLAIM_JOBS = `
-WITH active AS (
-  SELECT queue, count(*) AS n, sum(cpu_m) AS cpu, sum(memory_bytes) AS mem, sum(gpus) AS gpu
-  FROM jobs WHERE state IN ${ACTIVE} GROUP BY queue
-), open AS (
-  SELECT w.queue, q.concurrency, q.cpu_m AS cpu_quota, q.memory_bytes AS mem_quota, q.gpus AS gpu_quota,
-    COALESCE(a.n, 0) AS n, COALESCE(a.cpu, 0) AS cpu, COALESCE(a.mem, 0) AS mem, COALESCE(a.gpu, 0) AS gpu
-  FROM (SELECT DISTINCT queue FROM jobs WHERE state = 'queued' AND not_before <= $1::timestamptz) w
-  LEFT JOIN queues q ON q.name = w.queue
-  LEFT JOIN active a ON a.queue = w.queue
-  WHERE NOT COALESCE(q.paused, false) AND (q.concurrency IS NULL OR COALESCE(a.n, 0) < q.concurrency)
-), candidates AS (
-  SELECT c.id, c.rank_at FROM open o CROSS JOIN LATERAL (
-    SELECT j.id, j.rank_at, sum(j.cpu_m) OVER w AS cpu, sum(j.memory_bytes) OVER w AS mem, sum(j.gpus) OVER w AS gpu
-    FROM jobs j
-    WHERE j.queue = o.queue AND j.state = 'queued' AND j.not_before <= $1::timestamptz
-      AND NOT ($4::boolean AND j.spec ? 'image')
-      AND NOT EXISTS (SELECT 1 FROM job_dependencies d LEFT JOIN jobs p ON p.id = d.depends_on
-                      WHERE d.job_id = j.id AND p.state IS DISTINCT FROM 'succeeded')
-    WINDOW w AS (ORDER BY j.rank_at, j.id)
-    ORDER BY j.rank_at, j.id
-    LIMIT LEAST($2::integer, COALESCE(o.concurrency - o.n, $2::integer))
-  ) c
-  WHERE (o.cpu_quota IS NULL OR o.cpu + c.cpu <= o.cpu_quota)
-    AND (o.mem_quota IS NULL OR o.mem + c.mem <= o.mem_quota)
-    AND (o.gpu_quota IS NULL OR o.gpu + c.gpu <= o.gpu_quota)
-  ORDER BY c.rank_at, c.id
-  LIMIT $2::integer
-)
-UPDATE jobs SET state = 'provisioning', updated_at = $1::timestamptz, transitions = transitions || $3::jsonb
-WHERE id IN (SELECT id FROM candidates) AND state = 'queued'
-RETURNING ${JOB_COLUMNS}, rank_at`;
-
-/** Serialises claimers on PostgreSQL (any constant shared by all replicas). */
-export const CLAIM_LOCK = `SELECT pg_advisory_xact_lock(1752132961)`;
+SELECT ${JOB_COLUMNS}, rank_at, secrets
+FROM hodei_claim_jobs($1::timestamptz, $2::integer, $3::jsonb, $4::jsonb, $5::boolean, $6::text[])`;
 
 const appendTransition = (state: string, reason?: string): string =>
   `transitions || jsonb_build_array(jsonb_build_object('state', ${state}, 'at', $2::text${reason ? `, 'reason', '${reason}'` : ''}))`;
 
-// $1 now, $2 now as ISO text. Scheduled jobs whose runAt has come become queued.
-export const PROMOTE_SCHEDULED = `
-UPDATE jobs SET state = 'queued', updated_at = $1::timestamptz, transitions = ${appendTransition(`'queued'`)}
-WHERE state = 'scheduled' AND not_before <= $1::timestamptz
-RETURNING ${JOB_COLUMNS}`;
+const PREFIXED_COLUMNS = JOB_COLUMNS.split(',').map((c) => `j.${c.trim()}`).join(', ');
 
-// $1 now, $2 now as ISO text. A blocked job one of whose dependencies ended without success (or
-// no longer exists) is skipped, naming that dependency.
-export const SKIP_BLOCKED = `
-UPDATE jobs j SET state = 'skipped', updated_at = $1::timestamptz, finished_at = $1::timestamptz,
-  reason = 'DependencyFailed', message = 'dependency ' || f.dep || ' ' || COALESCE(f.state, 'was deleted'),
-  transitions = ${appendTransition(`'skipped'`, 'DependencyFailed')}
-FROM (
-  SELECT DISTINCT ON (d.job_id) d.job_id, d.depends_on AS dep, p.state
-  FROM jobs c JOIN job_dependencies d ON d.job_id = c.id LEFT JOIN jobs p ON p.id = d.depends_on
-  WHERE c.state = 'blocked' AND (p.id IS NULL OR p.state IN ${FAILED_ENDS})
-  ORDER BY d.job_id, d.depends_on
-) f
-WHERE j.id = f.job_id AND j.state = 'blocked'
-RETURNING ${JOB_COLUMNS.split(',').map((c) => `j.${c.trim()}`).join(', ')}`;
-
-// $1 now, $2 now as ISO text. A blocked job whose dependencies all succeeded is queued (or
-// scheduled, when its runAt is still ahead).
-export const UNBLOCK = `
-UPDATE jobs j SET state = CASE WHEN j.not_before > $1::timestamptz THEN 'scheduled' ELSE 'queued' END,
-  updated_at = $1::timestamptz,
-  transitions = ${appendTransition(`CASE WHEN j.not_before > $1::timestamptz THEN 'scheduled' ELSE 'queued' END`)}
-WHERE j.state = 'blocked' AND NOT EXISTS (
-  SELECT 1 FROM job_dependencies d LEFT JOIN jobs p ON p.id = d.depends_on
-  WHERE d.job_id = j.id AND p.state IS DISTINCT FROM 'succeeded')
-RETURNING ${JOB_COLUMNS}`;
+// $1 now, $2 now as ISO text. In one statement (the three updates touch disjoint rows: scheduled;
+// blocked with a failed or deleted dependency; blocked with every dependency succeeded):
+// - scheduled jobs whose runAt has come become queued;
+// - a blocked job one of whose dependencies ended without success (or no longer exists) is
+//   skipped, naming that dependency;
+// - a blocked job whose dependencies all succeeded is queued (or scheduled, when its runAt is
+//   still ahead).
+// Each row says which it was (\`promotion\`: queued or skipped).
+export const PROMOTE_WAITING = `
+WITH promoted AS (
+  UPDATE jobs j SET state = 'queued', updated_at = $1::timestamptz, transitions = ${appendTransition(`'queued'`)}
+  WHERE j.state = 'scheduled' AND j.not_before <= $1::timestamptz
+  RETURNING ${PREFIXED_COLUMNS}
+), skipped AS (
+  UPDATE jobs j SET state = 'skipped', updated_at = $1::timestamptz, finished_at = $1::timestamptz,
+    reason = 'DependencyFailed', message = 'dependency ' || f.dep || ' ' || COALESCE(f.state, 'was deleted'),
+    transitions = ${appendTransition(`'skipped'`, 'DependencyFailed')}
+  FROM (
+    SELECT DISTINCT ON (d.job_id) d.job_id, d.depends_on AS dep, p.state
+    FROM jobs c JOIN job_dependencies d ON d.job_id = c.id LEFT JOIN jobs p ON p.id = d.depends_on
+    WHERE c.state = 'blocked' AND (p.id IS NULL OR p.state IN ${FAILED_ENDS})
+    ORDER BY d.job_id, d.depends_on
+  ) f
+  WHERE j.id = f.job_id AND j.state = 'blocked'
+  RETURNING ${PREFIXED_COLUMNS}
+), unblocked AS (
+  UPDATE jobs j SET state = CASE WHEN j.not_before > $1::timestamptz THEN 'scheduled' ELSE 'queued' END,
+    updated_at = $1::timestamptz,
+    transitions = ${appendTransition(`CASE WHEN j.not_before > $1::timestamptz THEN 'scheduled' ELSE 'queued' END`)}
+  WHERE j.state = 'blocked' AND NOT EXISTS (
+    SELECT 1 FROM job_dependencies d LEFT JOIN jobs p ON p.id = d.depends_on
+    WHERE d.job_id = j.id AND p.state IS DISTINCT FROM 'succeeded')
+  RETURNING ${PREFIXED_COLUMNS}
+)
+SELECT *, 'queued' AS promotion FROM promoted
+UNION ALL SELECT *, 'skipped' FROM skipped
+UNION ALL SELECT *, 'queued' FROM unblocked`;
 
 // ── queues ──────────────────────────────────────────────────────────────────────────────────
 

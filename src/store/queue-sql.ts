@@ -1,5 +1,6 @@
 // Queues, submission and the claim over the SqlEngine; the base class of SqlStore (sql-store.ts
 // keeps jobs, logs, workers, pools and events). Multi-statement operations run in one transaction.
+import { randomUUID } from 'node:crypto';
 import { claimRank, JOB_STATES, type Job, type JobState } from '../domain/job.js';
 import { parseQuantity, toMilli } from '../util/quantity.js';
 
@@ -8,8 +9,8 @@ const memoryToBytes = (q: string): number => Math.round(parseQuantity(q));
 import type { Queryable, SqlEngine } from './engine.js';
 import { GET_JOB } from './queries.js';
 import * as q from './queue-queries.js';
-import type { QueueRecord, QueueSettings, QueueStats, QueueStore, SubmitJob, SubmitResult } from './queue-types.js';
-import { isoOrNull, iso, jobState, jsonObject, num, numOrNull, str, toJob } from './rows.js';
+import type { ClaimedJob, QueueRecord, QueueSettings, QueueStats, QueueStore, SubmitJob, SubmitResult } from './queue-types.js';
+import { isoOrNull, iso, jobState, jsonObject, num, numOrNull, str, stringMap, toJob } from './rows.js';
 import type { Row } from './engine.js';
 
 const transition = (state: string, at: Date, reason?: string | null): string =>
@@ -25,9 +26,15 @@ function placement(job: SubmitJob): { state: JobState; due: Date; queue: string;
 }
 
 export class QueueSql implements QueueStore {
+  /** This store's id among the replicas: the payload of its NOTIFY hodei_jobs, so it ignores its own. */
+  readonly instanceId = randomUUID();
+
   constructor(protected readonly db: SqlEngine) {}
 
   async submitJob(job: SubmitJob): Promise<SubmitResult> {
+    // Without dependencies or an idempotency key a submission is one insert (plus, only when it
+    // inserted nothing, the read of the singleton key's holder): no transaction round trips.
+    if (!job.idempotency && !job.spec.dependsOn?.length) return this.submitIn(this.db, job);
     return this.db.transaction((tx) => this.submitIn(tx, job));
   }
 
@@ -58,7 +65,8 @@ export class QueueSql implements QueueStore {
     const rankAt = job.rankAt ?? claimRank(p.due, p.priority);
     const [row] = await tx.query(q.SUBMIT_JOB, [job.id, JSON.stringify(spec), JSON.stringify(secrets), JSON.stringify(job.spec.labels),
       job.createdAt.toISOString(), transition(p.state, job.createdAt), p.state, p.due.toISOString(), p.queue, p.priority,
-      rankAt.toISOString(), r.cpu ? cpuToMillicores(r.cpu) : 0, r.memory ? memoryToBytes(r.memory) : 0, r.gpu ?? 0, job.spec.key ?? null, job.spec.ttlSecondsAfterFinished ?? null]);
+      rankAt.toISOString(), r.cpu ? cpuToMillicores(r.cpu) : 0, r.memory ? memoryToBytes(r.memory) : 0, r.gpu ?? 0, job.spec.key ?? null, job.spec.ttlSecondsAfterFinished ?? null,
+      this.instanceId]);
     if (!row) {
       const [holder] = job.spec.key ? await tx.query(q.ACTIVE_JOB_BY_KEY, [job.spec.key]) : [];
       if (!holder) throw new DuplicateJobIdError(job.id);
@@ -72,22 +80,28 @@ export class QueueSql implements QueueStore {
   /** Oldest claim rank first. */
   async claimQueuedJobs(limit: number, now: Date, opts: { withoutImage?: boolean } = {}): Promise<Job[]> {
     if (!Number.isInteger(limit) || limit < 1) return [];
-    const params = [now.toISOString(), limit, transition('provisioning', now), opts.withoutImage === true];
-    const rows = this.db.kind === 'postgres'
-      ? await this.db.transaction(async (tx) => {
-        await tx.query(q.CLAIM_LOCK);
-        return tx.query(q.CLAIM_JOBS, params);
-      })
-      : await this.db.query(q.CLAIM_JOBS, params);
-    return rows.sort(byRank).map(toJob);
+    return (await this.claim(limit, now, opts.withoutImage === true, null)).map((r) => toJob(r));
+  }
+
+  async assignQueuedJobs(workerIds: readonly string[], now: Date, opts: { withoutImage?: boolean } = {}): Promise<ClaimedJob[]> {
+    if (workerIds.length === 0) return [];
+    const rows = await this.claim(workerIds.length, now, opts.withoutImage === true, [...workerIds]);
+    return rows.map((r) => ({ job: toJob(r), secrets: stringMap(r, 'secrets') }));
+  }
+
+  /** One call of hodei_claim_jobs (see CLAIM_JOBS), rows in claim rank order. */
+  private async claim(limit: number, now: Date, withoutImage: boolean, workers: string[] | null): Promise<Row[]> {
+    const rows = await this.db.query(q.CLAIM_JOBS, [now.toISOString(), limit, transition('provisioning', now),
+      transition('assigned', now), withoutImage, workers]);
+    return rows.sort(byRank);
   }
 
   async promoteWaitingJobs(now: Date): Promise<{ queued: Job[]; skipped: Job[] }> {
-    const params = [now.toISOString(), now.toISOString()];
-    const promoted = await this.db.query(q.PROMOTE_SCHEDULED, params);
-    const skipped = await this.db.query(q.SKIP_BLOCKED, params);
-    const unblocked = await this.db.query(q.UNBLOCK, params);
-    return { queued: [...promoted, ...unblocked].map(toJob), skipped: skipped.map(toJob) };
+    const rows = await this.db.query(q.PROMOTE_WAITING, [now.toISOString(), now.toISOString()]);
+    return {
+      queued: rows.filter((r) => r.promotion === 'queued').map(toJob),
+      skipped: rows.filter((r) => r.promotion === 'skipped').map(toJob),
+    };
   }
 
   async dependenciesOf(jobId: string): Promise<Array<{ id: string; state: JobState | null }>> {

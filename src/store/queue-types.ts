@@ -56,12 +56,25 @@ export type SubmitResult =
   | { outcome: 'deduplicated'; job: Job }
   | { outcome: 'missing_dependencies'; missing: string[] };
 
+/** A job claimed for a worker, with its secret values (for that worker only). */
+export interface ClaimedJob {
+  job: Job;
+  secrets: Record<string, string>;
+}
+
 export interface QueueStore {
   /**
    * Inserts a job with its idempotency key and dependencies in one transaction. The key and the
    * singleton key are unique rows: a concurrent second submit (any replica) finds the first.
    */
   submitJob(job: SubmitJob): Promise<SubmitResult>;
+  /**
+   * The claim of claimQueuedJobs, handing each job straight to a worker: at most one job for each
+   * of these workers that is still ready without a job, queued → provisioning → assigned to it
+   * (recorded as the holder of the attempt) and the worker → busy with it, in one statement.
+   * Concurrent calls never hand one job to two workers, nor two jobs to one worker.
+   */
+  assignQueuedJobs(workerIds: readonly string[], now: Date, opts?: { withoutImage?: boolean }): Promise<ClaimedJob[]>;
   /** Scheduled jobs that are due → queued; blocked jobs → skipped (a dependency failed) or queued. */
   promoteWaitingJobs(now: Date): Promise<{ queued: Job[]; skipped: Job[] }>;
   /** Dependencies of a job with their current state (null when the dependency was deleted). */

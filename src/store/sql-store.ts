@@ -6,15 +6,15 @@ import {
 import { canWorkerTransition, type Worker, type WorkerState } from '../domain/worker.js';
 import { ConflictError, HodeiError, NotFoundError, ValidationError } from '../errors/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { SqlEngine } from './engine.js';
+import type { Row, SqlEngine } from './engine.js';
 import { migrate } from './migrate.js';
 import { DuplicateJobIdError } from './queue-sql.js';
 import { RetentionSql } from './retention-sql.js';
 import * as q from './queries.js';
-import { jobState, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
+import { jobState, jsonObject, num, stringMap, toEvent, toJob, toLogEntry, toPool, toWorker } from './rows.js';
 import type {
   AttemptHolding, EventQuery, JobListQuery, JobPage, JobTransitionPatch, LogEntry, NewEvent, NewJob, NewPool, NewWorker, PoolRecord, Store,
-  StoredEvent, StoredLogEntry, WorkerPatch,
+  StoredEvent, StoredLogEntry, WorkerAssignment, WorkerPatch,
 } from './store.js';
 
 /** SQLSTATE of a driver error (both drivers expose `.code`). */
@@ -98,15 +98,32 @@ export class SqlStore extends RetentionSql implements Store {
    * is recorded with `opts.reason`, falling back to `patch.reason`.
    */
   async transitionJob(id: string, from: readonly JobState[], to: JobState, patch: JobTransitionPatch = {},
-    opts: { attempt?: number; reason?: string; now?: Date; workerId?: string } = {}): Promise<Job | null> {
+    opts: { attempt?: number; reason?: string; now?: Date; workerId?: string; releaseWorker?: boolean } = {}): Promise<Job | null> {
     for (const f of from) assertTransition(f, to);
     if (from.length === 0) return null;
     const now = opts.now ?? new Date();
     const { signal, ...rest } = patch;
     const p = { ...rest, notBefore: patch.notBefore?.toISOString() };
     const [row] = await this.db.query(q.TRANSITION_JOB, [id, [...from], opts.attempt ?? null, to,
-      now.toISOString(), transition(to, now, opts.reason ?? patch.reason, signal), JSON.stringify(p), isTerminal(to), opts.workerId ?? null]);
+      now.toISOString(), transition(to, now, opts.reason ?? patch.reason, signal), JSON.stringify(p), isTerminal(to), opts.workerId ?? null,
+      opts.releaseWorker === true && opts.workerId !== undefined, this.instanceId]);
     return row ? toJob(row) : null;
+  }
+
+  async releaseWorker(workerId: string, jobId: string, now: Date = new Date()): Promise<boolean> {
+    return (await this.db.query(q.RELEASE_WORKER, [jobId, workerId, now.toISOString()])).length > 0;
+  }
+
+  async workerAssignment(workerId: string): Promise<WorkerAssignment | null> {
+    const [row] = await this.db.query(q.WORKER_ASSIGNMENT, [workerId]);
+    if (!row) return null;
+    const job = row.job === null || row.job === undefined ? null : toJob(jsonObject(row, 'job') as Row);
+    return { worker: toWorker(row), job, secrets: job ? stringMap(row, 'job_secrets') : {} };
+  }
+
+  async onJobsQueued(fn: () => void): Promise<() => Promise<void>> {
+    if (!this.db.listen) return async () => undefined;
+    return this.db.listen('hodei_jobs', (payload) => { if (payload !== this.instanceId) fn(); });
   }
 
   async jobsInStates(states: readonly JobState[]): Promise<Job[]> {
@@ -191,6 +208,11 @@ export class SqlStore extends RetentionSql implements Store {
     return row ? toWorker(row) : null;
   }
 
+  async registerWorker(tokenHash: string, sessionHash: string, now: Date): Promise<Worker | null> {
+    const [row] = await this.db.query(q.REGISTER_WORKER, [tokenHash, now.toISOString(), sessionHash]);
+    return row ? toWorker(row) : null;
+  }
+
   async findWorkerBySession(workerId: string, sessionHash: string): Promise<Worker | null> {
     const [row] = await this.db.query(q.FIND_WORKER_BY_SESSION, [workerId, sessionHash]);
     return row ? toWorker(row) : null;
@@ -224,6 +246,11 @@ export class SqlStore extends RetentionSql implements Store {
 
   async updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null> {
     const [row] = await this.db.query(q.UPDATE_POOL, [name, JSON.stringify(spec), now.toISOString()]);
+    return row ? toPool(row) : null;
+  }
+
+  async setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null> {
+    const [row] = await this.db.query(q.SET_POOL_TOKEN, [name, tokenHash, now.toISOString()]);
     return row ? toPool(row) : null;
   }
 

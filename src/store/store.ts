@@ -90,6 +90,11 @@ export interface JobStore {
       attempt?: number; reason?: string; now?: Date;
       /** Also require that the job is held by this worker (a worker's own report). */
       workerId?: string;
+      /**
+       * With `workerId`: that worker is done with the job, in the same statement when the job
+       * moved (see releaseWorker).
+       */
+      releaseWorker?: boolean;
     }): Promise<Job | null>;
   /**
    * Moves up to `limit` due queued jobs to `provisioning` and returns them, earliest claim rank
@@ -100,6 +105,12 @@ export interface JobStore {
     /** Skip jobs that ask for their own image (a pool worker runs in the worker image only). */
     withoutImage?: boolean;
   }): Promise<Job[]>;
+  /**
+   * Calls `fn` when another replica queued a job (PostgreSQL LISTEN hodei_jobs; the submit and the
+   * retry transition NOTIFY in their own statement). A no-op on PGlite, whose one connection lives
+   * in this process: the job bus already tells the scheduler. Returns the unsubscribe.
+   */
+  onJobsQueued(fn: () => void): Promise<() => Promise<void>>;
   /** Jobs in any of these states (reconciler, restart recovery). */
   jobsInStates(states: readonly JobState[]): Promise<Job[]>;
   countJobsByState(): Promise<Record<JobState, number>>;
@@ -118,6 +129,12 @@ export interface JobStore {
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<StoredLogEntry[]>;
 }
 
+export interface WorkerAssignment {
+  worker: Worker;
+  job: Job | null;
+  secrets: Record<string, string>;
+}
+
 export type AttemptHolding = 'holds' | 'other_attempt' | 'none';
 
 export interface WorkerStore {
@@ -128,6 +145,19 @@ export interface WorkerStore {
   transitionWorker(id: string, from: readonly WorkerState[], to: WorkerState, patch?: WorkerPatch,
     now?: Date): Promise<Worker | null>;
   updateWorker(id: string, patch: WorkerPatch, now?: Date): Promise<Worker | null>;
+  /**
+   * The worker is done with this job: a pooled worker busy with it becomes ready without a job,
+   * an ephemeral one (ready or busy with it) drains. False when it holds no such job.
+   */
+  releaseWorker(workerId: string, jobId: string, now?: Date): Promise<boolean>;
+  /** The worker, the job it holds (if any) and that job's secret values, in one read. */
+  workerAssignment(workerId: string): Promise<WorkerAssignment | null>;
+  /**
+   * Registers the provisioning worker whose unused one-time token hashes to `tokenHash`, at once:
+   * token consumed, state ready, session set. Null when no such worker (token unknown, used, or
+   * its worker no longer provisioning).
+   */
+  registerWorker(tokenHash: string, sessionHash: string, now: Date): Promise<Worker | null>;
   /**
    * Consumes a one-time registration token: returns the worker it belongs to and marks the token
    * used in the same statement. A second call with the same token returns null.
@@ -214,6 +244,8 @@ export interface PoolStore {
   listPools(): Promise<PoolRecord[]>;
   /** Replaces the spec; null when the pool does not exist. */
   updatePool(name: string, spec: Record<string, unknown>, now: Date): Promise<PoolRecord | null>;
+  /** Replaces the pool's bootstrap token hash (the old token is revoked); null when the pool does not exist. */
+  setPoolToken(name: string, tokenHash: string, now: Date): Promise<PoolRecord | null>;
   /** Deletes the pool (revoking its token); false when it did not exist. */
   deletePool(name: string): Promise<boolean>;
   /** The pool whose bootstrap token hashes to this value. */

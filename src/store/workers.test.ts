@@ -76,6 +76,18 @@ describe.each(TEST_ENGINES)('workers on %s', (engine) => {
     expect(await store.consumeWorkerToken(sha256('unknown'), at(4))).toBeNull();
   });
 
+  it('registers with a token in one statement: consumed, ready, session set; once, and only while provisioning', async () => {
+    await store.insertWorker(newWorker('w1'));
+    await store.insertWorker(newWorker('w2'));
+    await store.transitionWorker('w2', ['provisioning'], 'terminated', { reason: 'Reprovisioned' });
+    expect(await store.registerWorker(sha256('token-w1'), sha256('s1'), at(3))).toMatchObject({
+      id: 'w1', state: 'ready', registeredAt: at(3).toISOString(), lastHeartbeatAt: at(3).toISOString() });
+    expect((await store.findWorkerBySession('w1', sha256('s1')))?.id).toBe('w1');
+    expect(await store.registerWorker(sha256('token-w1'), sha256('s2'), at(4))).toBeNull();
+    expect(await store.registerWorker(sha256('token-w2'), sha256('s3'), at(4))).toBeNull();
+    expect(await store.registerWorker(sha256('unknown'), sha256('s4'), at(4))).toBeNull();
+  });
+
   it('refuses the token of a worker that already ended', async () => {
     await store.insertWorker(newWorker('w1'));
     await store.transitionWorker('w1', ['provisioning'], 'failed', { reason: 'ProvisioningFailed' });

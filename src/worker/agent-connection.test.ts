@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -168,11 +169,32 @@ describe('hodei worker command', () => {
   it('refuses clearly without HODEI_WORKER_TOKEN, and always removes the token from the environment', async () => {
     const err = sink();
     expect(await runWorkerCommand({ server: 'http://127.0.0.1:1' }, { env: {}, stderr: err.stream })).toBe(USAGE_EXIT);
-    expect(err.out.join('')).toMatch(/HODEI_WORKER_TOKEN is not set/);
+    expect(err.out.join('')).toMatch(/HODEI_WORKER_TOKEN \(or HODEI_WORKER_TOKEN_FILE\) is not set/);
     const env: NodeJS.ProcessEnv = { HODEI_WORKER_TOKEN: 'tok-1' };
     expect(await runWorkerCommand({ server: 'ftp://x' }, { env, stderr: err.stream })).toBe(USAGE_EXIT);
     expect(env.HODEI_WORKER_TOKEN).toBeUndefined();
     expect(err.out.join('')).toMatch(/scheme must be/);
+  });
+
+  it('reads the token from HODEI_WORKER_TOKEN_FILE (a Kubernetes pod\'s Secret volume), naming the file when it cannot', async () => {
+    const err = sink();
+    const dir = mkdtempSync(join(tmpdir(), 'hodei-token-'));
+    try {
+      const missing: NodeJS.ProcessEnv = { HODEI_WORKER_TOKEN_FILE: join(dir, 'nope') };
+      expect(await runWorkerCommand({ server: 'http://127.0.0.1:1' }, { env: missing, stderr: err.stream })).toBe(USAGE_EXIT);
+      expect(err.out.join('')).toContain(`HODEI_WORKER_TOKEN_FILE: cannot read ${join(dir, 'nope')}: ENOENT`);
+      writeFileSync(join(dir, 'empty'), '\n');
+      expect(await runWorkerCommand({ server: 'http://127.0.0.1:1' }, { env: { HODEI_WORKER_TOKEN_FILE: join(dir, 'empty') }, stderr: err.stream })).toBe(USAGE_EXIT);
+      expect(err.out.join('')).toContain('is empty');
+      writeFileSync(join(dir, 'token'), 'tok-file-1\n');
+      const env: NodeJS.ProcessEnv = { HODEI_WORKER_TOKEN_FILE: join(dir, 'token') };
+      // Read (the next check, the URL, is reached) and both variables gone from the environment.
+      expect(await runWorkerCommand({ server: 'ftp://x' }, { env, stderr: err.stream })).toBe(USAGE_EXIT);
+      expect(err.out.join('')).toMatch(/scheme must be/);
+      expect(env).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const cliBuilt = existsSync(join(packageRoot(), 'src', 'cli', 'main.ts'));
@@ -182,13 +204,17 @@ describe('hodei worker command', () => {
     const { workerId, token } = backend.addWorker();
     const job = backend.enqueue(workerId, { command: 'sh', args: ['-c', 'env; exit 5'] });
     const [cmd, ...args] = hodeiCliCommand();
+    // The token as a Kubernetes pod gets it: a file (its Secret volume) named by HODEI_WORKER_TOKEN_FILE.
+    const dir = mkdtempSync(join(tmpdir(), 'hodei-token-'));
+    writeFileSync(join(dir, 'token'), token);
     const child = spawn(cmd!, [...args, 'worker', '--server', g.url], {
-      env: { ...process.env, HODEI_WORKER_TOKEN: token, HODEI_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HODEI_WORKER_TOKEN_FILE: join(dir, 'token'), HODEI_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(5); // a one-job agent exits with its job's status
     expect(backend.results.get(`${job.jobId}#1`)).toMatchObject({ outcome: 'exited', exitCode: 5 });
     const jobEnv = backend.logText(job.jobId);

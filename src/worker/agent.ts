@@ -56,8 +56,14 @@ export interface AgentOptions {
   baseEnv?: NodeJS.ProcessEnv;
   agentVersion?: string;
   hostname?: string;
-  /** Abort to stop: a running job is cancelled and reported, then the agent exits 143. */
+  /**
+   * Abort to stop: a running job is interrupted (SIGTERM to its process group, SIGKILL after
+   * killGraceMs) and reported if the control plane is there, then the agent exits 143. With no
+   * connection it exits as soon as the job's processes are gone.
+   */
   signal?: AbortSignal;
+  /** Abort to stop at once (a second SIGTERM): the job's process group is killed (SIGKILL) and the agent exits 143. */
+  forceSignal?: AbortSignal;
   /** Also writes the job's output here (redacted), e.g. the agent's stdout/stderr so `kubectl logs` shows it. */
   echoJobOutput?: (stream: 'stdout' | 'stderr', data: string) => void;
 }
@@ -112,6 +118,7 @@ class Agent {
     const { signal } = this.opts;
     if (signal?.aborted) return Promise.resolve(AGENT_EXIT.aborted);
     signal?.addEventListener('abort', () => this.onAbort(), { once: true });
+    this.opts.forceSignal?.addEventListener('abort', () => this.onForce(), { once: true });
     this.log.info({ url: this.url }, 'connecting to control plane');
     this.connect();
     return exit;
@@ -169,7 +176,8 @@ class Agent {
     const connectTimeout = this.opts.connectTimeoutMs ?? 60_000;
     const remaining = this.disconnectedSince + connectTimeout - Date.now();
     if (remaining <= 0) {
-      void this.finish(AGENT_EXIT.unreachable, `control plane unreachable for ${connectTimeout} ms; giving up`);
+      const job = this.slot && !this.slot.finished ? `; killing job ${this.slot.ref.jobId}` : '';
+      void this.finish(AGENT_EXIT.unreachable, `control plane unreachable for ${connectTimeout / 1000} s (connect timeout, HODEI_WORKER_CONNECT_TIMEOUT); giving up${job}`);
       return;
     }
     const delay = backoffDelay(this.attempt++, this.opts.reconnectBaseMs ?? 250, this.opts.reconnectMaxMs ?? 5_000);
@@ -249,12 +257,25 @@ class Agent {
   }
 
   private onAbort(): void {
-    this.log.info({ jobId: this.slot?.ref.jobId }, 'stop requested');
+    const slot = this.slot;
+    this.log.info({ jobId: slot?.ref.jobId, connected: this.authed }, 'stop requested');
     this.exitWhenIdle = AGENT_EXIT.aborted;
-    if (!this.slot) return void this.finish(AGENT_EXIT.aborted, 'stopped');
-    this.slot.interrupt('worker agent is stopping');
+    if (!slot) return void this.finish(AGENT_EXIT.aborted, 'stopped');
+    slot.interrupt('worker agent is stopping');
     // Report the result if the control plane is there; do not wait for it for long.
     this.abortTimer = setTimeout(() => void this.finish(AGENT_EXIT.aborted, 'stopped'), (this.opts.killGraceMs ?? 2_000) + 3_000);
+    // With no control plane to report to, go as soon as the job's processes are gone: a control
+    // plane that died must not keep its agents waiting on SIGTERM.
+    void slot.done.then(() => {
+      if (!this.authed) void this.finish(AGENT_EXIT.aborted, 'stopped while the control plane is unreachable; the interrupted job was not reported');
+    });
+  }
+
+  private onForce(): void {
+    this.log.warn({ jobId: this.slot?.ref.jobId }, 'stop requested again: killing the job now');
+    this.exitWhenIdle = AGENT_EXIT.aborted;
+    this.slot?.kill('worker agent is stopping now');
+    void this.finish(AGENT_EXIT.aborted, 'stopped at once');
   }
 
   /** Writes to the authenticated connection; false (message to be resent on resume) otherwise. */
@@ -280,7 +301,9 @@ class Agent {
     if (slot && !slot.finished) {
       // Never leave the job's processes behind when the agent goes away.
       slot.cancel('worker agent is exiting');
-      await slot.done;
+      const grace = (this.opts.killGraceMs ?? 2_000) + 3_000;
+      await Promise.race([slot.done, new Promise((r) => setTimeout(r, grace).unref())]);
+      slot.kill('worker agent is exiting');
     }
     slot?.dispose();
     const ws = this.ws;

@@ -18,6 +18,6 @@ export function workerUrl(server: string): string {
 
 /** The agent's environment minus anything a job must not inherit (its registration token). */
 export function jobBaseEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const { HODEI_WORKER_TOKEN: _token, ...rest } = env;
+  const { HODEI_WORKER_TOKEN: _token, HODEI_WORKER_TOKEN_FILE: _file, ...rest } = env;
   return rest;
 }

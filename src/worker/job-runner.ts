@@ -19,6 +19,8 @@ export interface RunningJob {
   readonly result: Promise<JobResult>;
   /** Kills the process group (SIGTERM, then SIGKILL after the grace period). First call wins. */
   stop(outcome: 'timed_out' | 'cancelled' | 'interrupted', message: string): void;
+  /** SIGKILL to the process group now (the agent must go at once); `stop` should have named the outcome. */
+  kill(): void;
   pauseOutput(): void;
   resumeOutput(): void;
 }
@@ -44,6 +46,9 @@ function spawnFailure(job: AssignedJob, err: NodeJS.ErrnoException): JobResult {
   const exitCode = err.code === 'ENOENT' && !noDir ? 127 : 126;
   return { outcome: 'error', exitCode, message: `could not start ${job.command}: ${why}` };
 }
+
+/** After the job's first process exited, how long its output may still be read before the pipes are closed. */
+const PIPE_DRAIN_MS = 2_000;
 
 export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
   const graceMs = opts.killGraceMs ?? 2_000;
@@ -81,7 +86,7 @@ export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
     // Synchronous throws (e.g. a NUL byte in an argument) are reported like a failed exec.
     const e = err as NodeJS.ErrnoException;
     finish(spawnFailure(job, e));
-    return { pid: undefined, result, stop: () => undefined, pauseOutput: () => undefined, resumeOutput: () => undefined };
+    return { pid: undefined, result, stop: () => undefined, kill: () => undefined, pauseOutput: () => undefined, resumeOutput: () => undefined };
   }
 
   child.stdout?.on('data', (chunk: Buffer) => opts.onOutput('stdout', chunk));
@@ -99,6 +104,12 @@ export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
     // The job is over when its first process exits: anything it left running in its group is
     // killed, which also closes the pipes those leftovers held open.
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    // A process that left the group (setsid) may still hold the pipes open, and 'close' would never
+    // come: the job's result (and the agent's exit) must not wait on it.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_DRAIN_MS).unref();
   });
 
   child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
@@ -107,6 +118,11 @@ export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
     if (stopped) finish({ outcome: stopped.outcome, exitCode: e.code, signal: e.signal, message: stopped.message });
     else finish({ outcome: 'exited', exitCode: e.code, signal: e.signal });
   });
+
+  const kill = (): void => {
+    if (exit || spawnError || child.pid === undefined) return;
+    killGroup(child.pid, 'SIGKILL');
+  };
 
   if (job.timeoutSeconds !== undefined && child.pid !== undefined) {
     const seconds = job.timeoutSeconds;
@@ -117,6 +133,7 @@ export function startJob(job: AssignedJob, opts: RunJobOptions): RunningJob {
     get pid() { return child.pid; },
     result,
     stop,
+    kill,
     pauseOutput() {
       child.stdout?.pause();
       child.stderr?.pause();

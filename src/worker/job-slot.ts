@@ -74,6 +74,13 @@ export class JobSlot {
     this.runner.stop('interrupted', `interrupted: ${reason}`);
   }
 
+  /** The agent must go at once (a second SIGTERM): the job's whole process group is killed now. */
+  kill(reason: string): void {
+    if (!this.runner || this.final) return;
+    this.interrupt(reason);
+    this.runner.kill();
+  }
+
   onLogsAck(seq: number): void {
     this.startConfirmed = true;
     this.batcher.ack(seq);

@@ -57,6 +57,20 @@ describe('kubernetes provider: failure reasons', () => {
     expect(job.signal).toBe('SIGKILL'); // the kernel's OOM killer signal, kept on the record (hodei run exits 137)
   });
 
+  it('a token Secret the API refuses fails the job with that reason, and its pod (which could never register) is deleted', async () => {
+    sim.admin.setFaults({ rules: [{ verbs: ['create'], resources: ['secrets'], error: { code: 403, message: 'secrets is forbidden: refused by this test' }, count: 1 }] });
+    let job: Awaited<ReturnType<typeof failedWith>>;
+    try {
+      job = await failedWith({ command: 'true' });
+    } finally {
+      sim.admin.clearFaults();
+    }
+    expect(job.state).toBe('failed');
+    expect(job.reason).toBe('Forbidden');
+    expect(job.message).toMatch(/^creating token Secret hodei-fail\/hodei-.*-token: .*refused by this test/);
+    await poll('its pod deleted', () => sim.store.list('pods', BASE).items.length === 0);
+  });
+
   it('leaves no pods or token Secrets behind', async () => {
     await poll('no pods or secrets', () => ['pods', 'secrets'].every((r) =>
       sim.store.list(r).items.filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'hodei').length === 0));

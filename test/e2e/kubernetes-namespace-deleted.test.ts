@@ -2,7 +2,9 @@
 // whose pod it held ends as NamespaceDeleted (not an anonymous loss), the namespace is recreated by
 // itself with its Pod Security labels and network policies, counted as a namespace operation and
 // recorded as a namespace.created event (reason Recreated), `hodei diagnose` names it, and jobs run
-// again. On the code as it was, the namespace stayed gone and every later job failed.
+// again; a worker pool's Secret, Deployment and HPA are deployed again (a new bootstrap token) and
+// its agents register. On the code as it was, the namespace stayed gone and every later job
+// failed; then, the pools stayed gone.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { KubeSim } from '../../src/kube-sim/index.js';
 import { R } from '../../src/kube-sim/index.js';
@@ -31,11 +33,18 @@ it('a deleted worker namespace is recreated, named and counted; jobs run again',
   const before = await waitForJob(s.client, (await s.client.submit({ command: 'true', retries: 0 })).id, 30_000);
   expect(before, before.message ?? '').toMatchObject({ state: 'succeeded' });
   const firstUid = sim.store.get(R.namespaces, undefined, NS)?.metadata.uid;
+  const pool = await fetch(`${s.url}/v1/pools`, { method: 'POST', headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'warm', min: 1, max: 2, target: { type: 'queue', averageValue: 5 } }) });
+  expect(pool.status, await pool.text()).toBe(201);
+  const poolWorkers = async (): Promise<number> => (JSON.parse((await s.client.raw('/v1/pools/warm')).text) as { status: { readyWorkers: number } }).status.readyWorkers;
+  await waitFor('the pool\'s agent registered', async () => await poolWorkers() >= 1, 30_000);
+  const firstSecret = sim.store.list(R.secrets, NS).items.find((x) => x.metadata.name.includes('warm'))?.metadata.uid;
 
   // Interrupted by the pod's termination (the agent reports it and exits), then retried once the
   // namespace is back: not lost.
   const running = await s.client.submit({ command: 'sleep', args: ['2'], retries: 1 });
   await waitFor('job running', async () => (await s.client.getJob(running.id)).state === 'running', 30_000);
+  const deletedAt = Date.now();
   kubectlDeleteNamespace();
 
   const ns = await waitFor('namespace recreated', async () => {
@@ -44,6 +53,14 @@ it('a deleted worker namespace is recreated, named and counted; jobs run again',
   }, 20_000);
   expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   await waitFor('network policies reapplied', async () => sim.store.list(R.networkpolicies, NS).items.length === 2, 10_000);
+  await waitFor('the pool deployed again', async () => sim.store.list(R.deployments, NS).items.length === 1
+    && sim.store.list(R.horizontalpodautoscalers, NS).items.length === 1
+    && sim.store.list(R.secrets, NS).items.some((x) => x.metadata.name.includes('warm') && x.metadata.uid !== firstSecret), 20_000);
+  // Its agents register with the new token (the old one's Secret went with the namespace).
+  await waitFor('a pool agent registered again', async () => {
+    const w = await s.cp.store.listWorkers({ states: ['ready', 'busy'] });
+    return w.some((x) => x.pool === 'warm' && Date.parse(x.createdAt) > deletedAt);
+  }, 30_000);
 
   const after = await waitForJob(s.client, (await s.client.submit({ command: 'true', retries: 0 })).id, 30_000);
   expect(after, after.message ?? '').toMatchObject({ state: 'succeeded' });

@@ -24,7 +24,7 @@ it('200 jobs queued at once all succeed, each run exactly once', async () => {
     return counts.succeeded + counts.failed + counts.cancelled + counts.timed_out === 200;
   }, 180_000);
   const notSucceeded = (await s.cp.store.jobsInStates(['failed', 'cancelled', 'timed_out']))
-    .map((j) => ({ state: j.state, reason: j.reason, message: j.message, transitions: j.transitions.map((t) => `${t.state}${t.reason ? `:${t.reason}` : ''}`).join(' ') }));
+    .map((j) => ({ id: j.id, state: j.state, reason: j.reason, message: j.message, transitions: j.transitions.map((t) => `${t.state}${t.reason ? `:${t.reason}` : ''}`).join(' ') }));
   // Thrown whole: an assertion's message is truncated, and why a job failed is what matters here.
   if (notSucceeded.length > 0) throw new Error(`${notSucceeded.length} jobs did not succeed: ${JSON.stringify(notSucceeded)}`);
   expect((await s.cp.store.countJobsByState()).succeeded).toBe(200);

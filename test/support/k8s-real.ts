@@ -19,7 +19,7 @@ export function kubectl(ctx: K8sRealContext, args: string[], opts: { kubeconfig?
 }
 
 interface Doc { kind: string; metadata: { name: string; namespace?: string }; rules?: { resources: string[]; verbs: string[] }[]; subjects?: { name: string }[] }
-const docs = (): Doc[] => parseAllDocuments(readFileSync(RBAC, 'utf8')).map((d) => d.toJS() as Doc);
+export const docs = (): Doc[] => parseAllDocuments(readFileSync(RBAC, 'utf8')).map((d) => d.toJS() as Doc);
 
 function apply(ctx: K8sRealContext, objects: unknown[]): void {
   kubectl(ctx, ['apply', '-f', '-'], { input: objects.map((o) => JSON.stringify(o)).join('\n') });
@@ -48,6 +48,11 @@ export function serviceAccountKubeconfig(ctx: K8sRealContext, sa: string, ns: st
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'hodei-provider' }, subjects },
   ]);
+  return serviceAccountToken(ctx, sa);
+}
+
+/** A kubeconfig (removed when the process exits) with a 2 h token of ServiceAccount hodei-jobs/`sa`. */
+export function serviceAccountToken(ctx: K8sRealContext, sa: string): string {
   const token = kubectl(ctx, ['create', 'token', sa, '-n', 'hodei-jobs', '--duration=2h']).trim();
   const dir = mkdtempSync(join(tmpdir(), `hodei-k8s-${sa}-`));
   const file = join(dir, 'kubeconfig');

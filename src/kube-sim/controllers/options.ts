@@ -49,6 +49,8 @@ export interface SimControllerOptions {
   imageAllowList?: string[];
   /** First back-off after a failed pull; doubles per failure (max 60 s). @defaultValue 5000 */
   imagePullBackoffMs?: number;
+  /** First retry of a volume that cannot be mounted yet (a missing Secret); doubles (max 60 s), as the kubelet's volume manager. @defaultValue 500 */
+  volumeMountRetryMs?: number;
   /** First back-off before restarting a container (restartPolicy Always/OnFailure); doubles, max 300 s. @defaultValue 10000 */
   restartBackoffMs?: number;
   /** A container whose command[0] starts with this runs the local `hodei` CLI. @defaultValue '/hodei/bin/' */

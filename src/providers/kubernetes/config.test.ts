@@ -9,8 +9,10 @@ describe('kubernetes provider settings', () => {
     expect(o.namespace).toBe('hodei-jobs-workers');
     expect(o.workerImage).toBe(`hodei-worker:${VERSION}`);
     expect(o.podRetention).toBe('never');
-    expect(o.qps).toBe(50);
-    expect(o.burst).toBe(100);
+    expect(o.qps).toBe(0); // no client-side rate limit: the API server's Priority and Fairness limits
+    expect(o.burst).toBe(0);
+    // A limit set without a burst gets twice its rate as burst.
+    expect(resolveKubernetesOptions({ qps: 50 })).toMatchObject({ qps: 50, burst: 100 });
     expect(o.createNamespace).toBe(true);
   });
 
@@ -31,6 +33,7 @@ describe('kubernetes provider settings', () => {
     expect(() => resolveKubernetesOptions({ qps: 100, burst: 10 })).toThrow('config kubernetes.burst: must be >= qps (100)');
     expect(() => resolveKubernetesOptions({ nope: 1 } as never)).toThrow('config kubernetes.nope: is not a known field');
     expect(() => kubernetesSettingsFromEnv({ HODEI_K8S_QPS: 'fast' })).toThrow('config HODEI_K8S_QPS: must be a number');
+    expect(() => resolveKubernetesOptions({ qps: -1 })).toThrow(/config kubernetes\.qps: must be >= 0/);
   });
 
   it('is merged by loadConfig: file section < env < flags', () => {

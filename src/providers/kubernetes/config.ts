@@ -51,9 +51,15 @@ export interface KubernetesSettings {
    * CreateContainerConfigError this long fails its worker with that reason. @defaultValue 10000
    */
   startFailureGraceMs?: number;
-  /** Client-side rate limit (like client-go). @defaultValue 50 */
+  /**
+   * Client-side rate limit of API requests per second (token bucket, like client-go); 0 = none.
+   * Off by default, as SIG API Machinery recommends and controller-runtime does since 0.21: the API
+   * server's Priority and Fairness limits every client (429 + Retry-After, which the client honours),
+   * and a fixed client rate caps a healthy cluster (qps 50 held the provider to ≈ 17 workers/s).
+   * Set it to bound what one replica may ask of a shared API server. @defaultValue 0
+   */
   qps?: number;
-  /** @defaultValue 100 */
+  /** Requests allowed at once above `qps` (≥ qps). @defaultValue 2 × qps */
   burst?: number;
   /**
    * Client-side timeout of every non-watch request (and of a watch's response headers): no answer
@@ -88,7 +94,7 @@ export function defaultKubernetesOptions(): KubernetesOptions {
   return {
     namespace: DEFAULT_NAMESPACE, createNamespace: true, tenantNamespaces: false, workerImage: `hodei-worker:${VERSION}`,
     imagePullSecrets: [], nodeSelector: {}, tolerations: [], defaultResources: { cpu: '100m', memory: '256Mi' },
-    maxConcurrentWorkers: 0, podRetention: 'never', pendingTimeoutMs: 300_000, startFailureGraceMs: 10_000, qps: 50, burst: 100,
+    maxConcurrentWorkers: 0, podRetention: 'never', pendingTimeoutMs: 300_000, startFailureGraceMs: 10_000, qps: 0, burst: 0,
     requestTimeoutMs: 10_000, maxAttempts: 6, breakerThreshold: 10, breakerCooldownMs: 5000, reconcileIntervalMs: 10_000,
     terminationGracePeriodSeconds: 5, workerEnv: {}, id: 'kubernetes',
   };
@@ -131,7 +137,7 @@ const schema = {
     controlPlaneUrl: { type: 'string', pattern: '^https?://', description: 'an http:// or https:// URL' },
     pendingTimeoutMs: int(500, 86_400_000),
     startFailureGraceMs: int(0, 3_600_000),
-    qps: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 },
+    qps: { type: 'number', minimum: 0, maximum: 100_000 },
     burst: int(1, 100_000),
     requestTimeoutMs: int(100, 600_000),
     maxAttempts: int(1, 20),
@@ -167,7 +173,8 @@ export function validateKubernetesSettings(settings: unknown): KubernetesSetting
 export function resolveKubernetesOptions(settings: KubernetesSettings = {}): KubernetesOptions {
   const s = validateKubernetesSettings(structuredClone(settings));
   const o: KubernetesOptions = { ...defaultKubernetesOptions(), ...stripUndefined(s) };
-  if (o.burst < Math.ceil(o.qps)) throw new ConfigError('kubernetes.burst', `must be >= qps (${o.qps})`);
+  if (s.burst === undefined) o.burst = o.qps > 0 ? Math.max(1, Math.ceil(o.qps * 2)) : 0;
+  else if (o.qps > 0 && o.burst < Math.ceil(o.qps)) throw new ConfigError('kubernetes.burst', `must be >= qps (${o.qps})`);
   return o;
 }
 

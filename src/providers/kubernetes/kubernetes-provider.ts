@@ -1,9 +1,10 @@
 // KubernetesProvider: each ephemeral worker is a pod (see pods/pod-spec.ts) whose one-time token lives
-// in a Secret owned by the pod. One informer tracks the pods; the tracker turns what it sees into
-// `worker.exited`/`worker.failed`; a periodic pass adopts, collects orphans and applies retention.
+// in a Secret owned by the pod (two requests to start a worker, one to delete it). One informer
+// tracks the pods; the tracker turns what it sees into `worker.exited`/`worker.failed`; a periodic
+// pass adopts, collects orphans and applies retention.
 // Observability subscribes to `k8sEvents` (events.ts); every API call goes through `client`.
 import { EventEmitter } from 'node:events';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../observability/logger.js';
 import type { HealthCheck, HealthCheckResult, ProviderEvents, ProviderHealthCheck, ProviderWorker, ProvisionRequest, WorkerProvider } from '../provider.js';
 import { apiMessage, failureReasonOf, ProvisionError } from './client/api-errors.js';
@@ -18,7 +19,7 @@ import { loadKubeConfig } from './client/kubeconfig.js';
 import { LABEL, ownedSelector, podName, secretName } from './labels.js';
 import { isNamespaceGone, NamespaceManager, namespaceFor } from './pods/namespace.js';
 import { PodOps } from './pods/pod-ops.js';
-import { buildWorkerPod, ResourceLimitError } from './pods/pod-spec.js';
+import { buildWorkerPod, ownedBy, ResourceLimitError } from './pods/pod-spec.js';
 import { classifyPod, isFinished, type PodJson } from './pods/pod-status.js';
 import { builtinExtensions, type BuiltinExtensions } from './builtin-extensions.js';
 import type { ProviderExtension } from './extension.js';
@@ -124,7 +125,7 @@ export class KubernetesProvider implements WorkerProvider {
     this._client = client;
     const core = client.api(CoreV1Api);
     this._core = core;
-    this.ops = new PodOps(core, client);
+    this.ops = new PodOps(core);
     this.namespaces = new NamespaceManager({
       core, logger: this.log, create: o.createNamespace,
       onCreated: (namespace, durationMs, recreated) => this.k8sEvents.emit('namespace.created', { namespace, durationMs, ...(recreated ? { recreated } : {}) }),
@@ -171,41 +172,44 @@ export class KubernetesProvider implements WorkerProvider {
     }
     const t = this.tracker.expect({ workerId: req.workerId, jobId: req.jobId, namespace, pod: name });
     const started = Date.now();
-    let secretCreated = false;
+    let podCreated = false;
     try {
       const plan = buildWorkerPod(req, o, namespace, o.controlPlaneUrl ?? req.serverUrl);
-      const prepare = async (): Promise<void> => {
+      const prepare = async (): Promise<V1Pod> => {
         for (const ext of this.extensions) {
           const refusal = await ext.admit?.(req);
           if (refusal) throw new ProvisionError(refusal.reason, refusal.message);
         }
         if (namespace !== o.namespace) await this.namespaces?.ensure(namespace);
-        // Secret first, so the kubelet never waits for it; then the pod; then the Secret is owned by the pod.
-        await ops.createSecret(plan.secret);
+        // Pod first, then its token Secret owned by it: two requests, and deleting the pod deletes
+        // the Secret (garbage collector). The kubelet waits for the Secret volume (pod-spec.ts).
+        return ops.createPod(plan.pod);
       };
-      await prepare().catch(async (err: unknown) => {
+      const created = await prepare().catch(async (err: unknown) => {
         // The namespace was deleted under us: recreate it (waiting out its termination), once.
         if (!isNamespaceGone(err)) throw err;
         await this.recoverNamespace(namespace);
-        await prepare();
+        return prepare();
       });
-      secretCreated = true;
-      const created = await ops.createPod(plan.pod);
+      podCreated = true;
       const uid = created.metadata?.uid;
-      if (uid) {
-        await ops.ownSecretByPod(namespace, secretName(req.workerId), { name, uid }).catch((err: unknown) =>
-          this.log.warn({ workerId: req.workerId, err: apiMessage(err) }, 'could not set the Secret owner; the reconcile pass deletes it'));
-      }
+      if (!uid) throw new Error(`the API server returned pod ${namespace}/${name} without a uid`);
+      await ops.createSecret(ownedBy(plan.secret, { name, uid })).catch((err: unknown) => {
+        throw new ProvisionError(failureReasonOf(err), `creating token Secret ${namespace}/${secretName(req.workerId)}: ${apiMessage(err)}`);
+      });
       const image = plan.pod.spec?.containers[0]?.image ?? o.workerImage;
       this.k8sEvents.emit('pod.created', { workerId: req.workerId, jobId: req.jobId, namespace, pod: name, durationMs: Date.now() - started, image, resources: plan.requests });
       this.log.info({ workerId: req.workerId, jobId: req.jobId, pod: name, namespace }, 'worker pod created');
     } catch (err) {
       const reason = err instanceof ProvisionError ? err.reason : err instanceof ResourceLimitError ? 'Forbidden' : failureReasonOf(err);
       const message = err instanceof ProvisionError || err instanceof ResourceLimitError ? err.message : `creating pod ${namespace}/${name}: ${apiMessage(err)}`;
-      if (secretCreated) await ops.deleteSecret(namespace, secretName(req.workerId)).catch(() => undefined);
       // Reported as worker.failed (with the reason the job record keeps) rather than a rejection,
-      // which the scheduler would record as a bare ProvisioningFailed — see docs/adr/0002.
+      // which the scheduler would record as a bare ProvisioningFailed — see docs/adr/0002. Ended
+      // first, so the deletion below is never seen as the pod's own end.
       this.tracker.fail(t, reason, message, Date.now() - started);
+      // A pod without its token can never register: delete it (ours, not "external"); the
+      // reconcile pass deletes it if this fails.
+      if (podCreated) this.background(this.removePod(namespace, name, req.workerId, 'failed', 0), req.workerId, 'deleting a pod without its token Secret failed');
     }
     return { handle };
   }
@@ -257,6 +261,8 @@ export class KubernetesProvider implements WorkerProvider {
         ...(netpol ? { networkPolicy: () => netpol.check() } : {}),
         worker: { cpuMillis: cpuMillis(o.defaultResources.cpu), memoryBytes: memoryBytes(o.defaultResources.memory), gpus: o.defaultResources.gpu ?? 0 },
         ...(this.o.maxApiErrorRate !== undefined ? { maxApiErrorRate: this.o.maxApiErrorRate } : {}),
+        // Hung = no answer within the timeout the provider's own requests get (at most 5 s).
+        unansweredAfterMs: Math.min(o.requestTimeoutMs, 5000),
       });
     }
     return this.checker;
@@ -337,11 +343,14 @@ export class KubernetesProvider implements WorkerProvider {
   }
 
   private onEnded(t: Tracked, failed: boolean): void {
-    this.background(this.ops?.deleteSecret(t.namespace, secretName(t.workerId)), t.workerId, 'token Secret delete failed; the reconcile pass retries');
-    // Pods that never ran (provisioning failures, pending timeouts) are deleted by their own path.
+    // Pods that never ran (provisioning failures, pending timeouts) are deleted by their own path,
+    // and their Secret with them (owner reference).
     if (!t.obj || !isFinished(t.obj)) return;
     if (shouldDelete(this.options.podRetention, failed || t.obj.status?.phase === 'Failed')) {
       this.background(this.removePod(t.namespace, t.pod, t.workerId, 'finished'), t.workerId, 'deleting ended pod failed; the reconcile pass retries');
+    } else {
+      // A pod kept for inspection keeps no token: the Secret goes now, not with the pod.
+      this.background(this.ops?.deleteSecret(t.namespace, secretName(t.workerId)), t.workerId, 'token Secret delete failed; the reconcile pass retries');
     }
   }
 
@@ -357,8 +366,9 @@ export class KubernetesProvider implements WorkerProvider {
       t.deleteRequestedAt ??= Date.now();
       t.deleteCause ??= cause;
     }
+    // One request: the token Secret is the pod's dependant, deleted by the garbage collector (the
+    // reconcile pass deletes any a missing or lagging collector leaves, see pods/gc.ts).
     await this.ops?.deletePod(ns, name, graceSeconds ?? this.options.terminationGracePeriodSeconds);
-    await this.ops?.deleteSecret(ns, secretName(workerId)).catch(() => undefined);
   }
 
   private findPod(workerId: string): { ns: string; name: string; id: string } | undefined {

@@ -7,6 +7,9 @@ import type { KubernetesSettings } from '../../../src/providers/kubernetes/confi
 export const FAST_SIM: KubeSimOptions = {
   schedulingLatencyMs: 2, imagePullLatencyMs: 5, containerStartLatencyMs: 2, imagePullBackoffMs: 50,
   restartBackoffMs: 50, schedulerRetryMs: 200, bookmarkIntervalMs: 500,
+  // The kubelet here reaches a new pod within milliseconds, usually before its token Secret (created
+  // right after the pod) exists: retry the Secret volume at test speed, as the pulls above.
+  volumeMountRetryMs: 50,
 };
 
 const quietLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string, f?: Record<string, unknown>) => console.error(m, f ?? '') };

@@ -16,6 +16,7 @@ export interface KubeletOptions {
   imageAllowList: string[];
   imagePullBackoffMs: number;
   restartBackoffMs: number;
+  volumeMountRetryMs: number;
   agentPathPrefix: string;
   simulatedRunSeconds: number;
   simulatedExitCode: number;
@@ -30,6 +31,7 @@ export function kubeletOptions(o: SimControllerOptions): KubeletOptions {
     imageAllowList: o.imageAllowList ?? DEFAULT_IMAGE_ALLOW_LIST,
     imagePullBackoffMs: o.imagePullBackoffMs ?? 5000,
     restartBackoffMs: o.restartBackoffMs ?? 10_000,
+    volumeMountRetryMs: o.volumeMountRetryMs ?? 500,
     agentPathPrefix: o.agentPathPrefix ?? '/hodei/bin/',
     simulatedRunSeconds: o.simulatedRunSeconds ?? 0,
     simulatedExitCode: o.simulatedExitCode ?? 0,

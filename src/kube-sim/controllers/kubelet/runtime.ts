@@ -10,6 +10,7 @@ import type { Container, ContainerStatus, Pod, PodStatus } from '../pod-types.js
 import { agentArgv, imageAllowed, isWorkerImage } from './images.js';
 import { ContainerConfigError, containerEnv, expand } from './env.js';
 import { ContainerLog } from './logs.js';
+import { mountSecretVolumes } from './volumes.js';
 import { failedStart, startProcess, startSimulated, type ContainerRun, type ExitResult } from './process.js';
 import { newContainerStatus, refreshPod, runningState, terminatedState } from './status.js';
 import { simBehaviour } from './annotations.js';
@@ -75,6 +76,7 @@ export class PodRuntime {
     this.write();
     const ads = this.pod.spec.activeDeadlineSeconds;
     if (ads !== undefined) { this.deadline = setTimeout(() => void this.deadlineExceeded(), ads * 1000); this.deadline.unref(); }
+    if (!(await this.mountVolumes())) return;
     for (const s of this.initSlots) {
       for (let attempt = 0; ; attempt++) {
         const run = await this.prepareAndStart(s);
@@ -110,6 +112,17 @@ export class PodRuntime {
       if (this.mainSlots.every((x) => x.status.state.terminated)) this.finish();
       else this.write();
     });
+  }
+
+  /** Secret volumes, before any container (volumes.ts); a missing Secret is retried with backoff. false when the pod stops meanwhile. */
+  private async mountVolumes(): Promise<boolean> {
+    this.dir ??= this.node.podDir(this.uid);
+    for (let backoff = this.node.options.volumeMountRetryMs; ; backoff = Math.min(backoff * 2, GIVE_UP_MS)) {
+      const failed = mountSecretVolumes(this.node.store, this.pod, this.dir);
+      if (!failed) return true;
+      this.event('Warning', 'FailedMount', failed.message);
+      if (!(await this.sleep(backoff))) return false;
+    }
   }
 
   /** CrashLoopBackOff between restarts; false when the pod stops meanwhile. */

@@ -101,7 +101,7 @@ describe('KubeClient', () => {
     };
     script.push(create, create, (_q, _b, res) => json(res, 200, stored.get('w1')));
     const { client, hook } = makeClient();
-    const ops = new PodOps(client.api(CoreV1Api), client);
+    const ops = new PodOps(client.api(CoreV1Api));
     const created = await ops.createPod(pod('w1'));
     expect(created.metadata?.uid).toBe('u-1');
     expect(stored.size).toBe(1);

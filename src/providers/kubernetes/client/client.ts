@@ -73,7 +73,8 @@ export class KubeClient {
   readonly breaker: CircuitBreaker;
   private closed = false;
   readonly httpLibrary: HttpLibrary;
-  private readonly limiter: TokenBucket;
+  /** Client-side rate limit; none when qps is 0 (the API server's Priority and Fairness limits us). */
+  private readonly limiter: TokenBucket | undefined;
   private readonly hooks = new Set<ApiRequestHook>();
   private agentPromise: Promise<http.Agent> | undefined;
   private readonly timeoutMs: number;
@@ -83,7 +84,8 @@ export class KubeClient {
     const cluster = o.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
-    this.limiter = new TokenBucket(o.qps ?? 50, o.burst ?? 100);
+    const qps = o.qps ?? 0;
+    this.limiter = qps > 0 ? new TokenBucket(qps, Math.max(o.burst ?? 0, Math.ceil(qps))) : undefined;
     this.breaker = new CircuitBreaker(o.breakerThreshold ?? 10, o.breakerCooldownMs ?? 5000, Date.now, o.onBreakerChange);
     this.timeoutMs = o.requestTimeoutMs ?? 10_000;
     this.maxAttempts = o.maxAttempts ?? 6;
@@ -130,7 +132,7 @@ export class KubeClient {
     const url = new URL(ctx.getUrl());
     const d = describeRequest('GET', url);
     this.breaker.admit();
-    await this.limiter.acquire();
+    await this.limiter?.acquire();
     const started = performance.now();
     const agent = await this.agent();
     return new Promise((resolve, reject) => {
@@ -186,7 +188,7 @@ export class KubeClient {
     const signal = ctx.getSignal();
     for (let retry = 0; ; retry++) {
       this.breaker.admit();
-      await this.limiter.acquire();
+      await this.limiter?.acquire();
       const started = performance.now();
       let res: { code: number; headers: Record<string, string>; body: Buffer } | undefined;
       let failure: Error | undefined;

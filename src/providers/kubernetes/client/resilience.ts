@@ -2,7 +2,8 @@
 // client-go's; no maintained npm library has client-go's blocking FIFO semantics), a circuit
 // breaker, and the retry decision with the project's one backoff (util/backoff.ts, on cockatiel's
 // generator). The breaker stays ours: cockatiel's CircuitBreakerPolicy was tried and did not open
-// in test/e2e/kubernetes-outage.test.ts (not understood yet; see the branch history).
+// in the API outage test (now the 30 s outage round of test/chaos/faults-kubernetes.test.ts; not
+// understood yet; see the branch history).
 import { backoffDelay } from '../../../util/backoff.js';
 
 export type Clock = () => number;

@@ -1,12 +1,15 @@
 // KubernetesHealthChecker: liveness, readiness and startup of the Kubernetes provider, from real
 // checks against the API server and the provider's own loops. Checks run in parallel, each bounded
-// by its own timeout (HealthRegistry), so a probe answers in < 1 s even when the API hangs.
+// by its own timeout (HealthRegistry), so a probe answers in < 1 s even when the API hangs. Every
+// check that asks the API reads a cache refreshed behind the probes (providers/health-cache.ts):
+// readiness is Unhealthy only when the replica cannot work (API unreachable or hung, namespace
+// gone, pod creation forbidden, informer not synced, breaker open), never because an answer was slow.
 // Messages name the cause in words an SRE acts on ("quota 'compute' pods 20/20 used").
 import { runProbe, type NamedCheck, type Probe } from '../../health-runner.js';
 import type { HealthCheckResult, HealthStatus } from '../../provider.js';
 import { apiMessage } from '../client/api-errors.js';
 import type { ApiRequestEvent, KubeClient } from '../client/client.js';
-import { cachedCheck } from './cache.js';
+import { cachedCheck, type CachedCheck, type CachedCheckOptions } from '../../health-cache.js';
 import { checkCapacity, type WorkerShape } from './capacity.js';
 import { checkQuotas } from './quota.js';
 import { ErrorWindow } from './window.js';
@@ -33,8 +36,14 @@ export interface HealthCheckerOptions {
   permissions?: Permission[];
   /** How long an allowing RBAC answer is reused (a 403 from any request drops it; a denial is re-asked every fastCheckPeriodMs). @defaultValue 60000 */
   rbacCacheMs?: number;
-  /** @defaultValue 800 */
+  /** Bound of each check, and how long the first probe waits for an answer. @defaultValue 800 */
   checkTimeoutMs?: number;
+  /**
+   * A refresh with no answer this long makes its check fail ("no answer within N ms"): the API is
+   * hung. Slower answers keep the last verdict (a loaded API server is not an unreachable one).
+   * @defaultValue 5000
+   */
+  unansweredAfterMs?: number;
   /** How often probes refresh the API and namespace checks (read from cache in between). @defaultValue 2000 */
   fastCheckPeriodMs?: number;
   /** How often probes refresh the list-based checks: quota, capacity, HPAs. @defaultValue 15000 */
@@ -52,14 +61,14 @@ export interface Permission {
 /** Everything a worker pod's lifecycle needs in its namespace. */
 const WORKER_PERMISSIONS: Permission[] = [
   ...['create', 'get', 'list', 'watch', 'delete'].map((verb) => ({ verb, resource: 'pods' })),
-  ...['create', 'get', 'delete', 'patch'].map((verb) => ({ verb, resource: 'secrets' })),
+  ...['create', 'get', 'delete'].map((verb) => ({ verb, resource: 'secrets' })),
 ];
 
 export class KubernetesHealthChecker {
   private readonly all: NamedCheck[];
   private readonly window: ErrorWindow;
   private readonly unhook: () => void;
-  private rbac: { at: number; result: Result } | null = null;
+  private rbac: CachedCheck | undefined;
   private everConnected = false;
   private readonly now: () => number;
 
@@ -75,9 +84,9 @@ export class KubernetesHealthChecker {
     this.unhook = client.onRequest((ev: ApiRequestEvent) => {
       this.window.record(ev.error === true);
       // A refusal may be a revoked permission: the next probe asks RBAC again, not in a minute.
-      if (ev.code === 403 && this.rbac?.result.status === 'Healthy') this.rbac = null;
+      if (ev.code === 403 && this.rbac?.last?.status === 'Healthy') this.rbac.invalidate();
     });
-    this.all = this.checks();
+    this.all = this.build();
   }
 
   livenessCheck(): Promise<HealthCheckResult> {
@@ -97,16 +106,24 @@ export class KubernetesHealthChecker {
     this.unhook();
   }
 
-  /** The named checks, for a control plane that serves them among its own (/readyz?verbose). */
+  /** The named checks, for a control plane that serves them among its own (/readyz?verbose): the same caches the checker's own probes read. */
   checks(): NamedCheck[] {
+    return this.all;
+  }
+
+  private build(): NamedCheck[] {
     const timeoutMs = this.o.checkTimeoutMs ?? 800;
     const c = (name: string, probes: Probe[], run: () => Promise<Result>): NamedCheck =>
       ({ name: `kubernetes-${name}`, probes, run, timeoutMs });
     // Probes never list the cluster themselves: API checks refresh every few seconds, lists less often.
-    const cached = (periodMs: number, run: () => Promise<Result>, failed: HealthStatus) =>
-      cachedCheck(run, { periodMs, timeoutMs, failed, now: this.now, onError: (err) => ({ status: failed, message: `check failed: ${apiMessage(err)}` }) });
+    const unansweredAfterMs = this.o.unansweredAfterMs ?? 5000;
+    const cached = (periodMs: CachedCheckOptions['periodMs'], run: () => Promise<Result>, failed: HealthStatus) =>
+      cachedCheck(run, { periodMs, timeoutMs, unansweredAfterMs, failed, now: this.now, onError: (err) => ({ status: failed, message: `check failed: ${apiMessage(err)}` }) });
     const fast = this.o.fastCheckPeriodMs ?? 2000;
     const slow = this.o.listCheckPeriodMs ?? 15_000;
+    // RBAC rarely changes: an allowing answer is reused a minute; a denial is re-asked every fast period.
+    const rbac = cached((last) => (last.status === 'Healthy' ? this.o.rbacCacheMs ?? 60_000 : fast), () => this.rbacCheck(), 'Unhealthy');
+    this.rbac = rbac;
     const api = cached(fast, () => this.api(), 'Unhealthy');
     const namespace = cached(fast, () => this.namespaceCheck(), 'Unhealthy');
     const quota = cached(slow, () => checkQuotas(this.client, this.namespace), 'Degraded');
@@ -116,7 +133,7 @@ export class KubernetesHealthChecker {
       c('loops', ['liveness'], async () => this.loops()),
       c('api', ['readiness', 'startup'], api),
       c('namespace', ['readiness', 'startup'], namespace),
-      c('rbac', ['readiness'], () => this.rbacCheck()),
+      c('rbac', ['readiness'], rbac),
       c('informer', ['readiness', 'startup'], async () => this.informer()),
       c('quota', ['readiness'], quota),
       c('capacity', ['readiness'], capacity),
@@ -165,11 +182,8 @@ export class KubernetesHealthChecker {
     }
   }
 
-  /** SelfSubjectAccessReview for every verb the provider needs; cached (RBAC rarely changes). */
+  /** SelfSubjectAccessReview for every verb the provider needs (read through the cache above). */
   private async rbacCheck(): Promise<Result> {
-    // A denial is asked again every fast period, so restored permissions show within seconds.
-    const ttl = this.rbac?.result.status === 'Healthy' ? this.o.rbacCacheMs ?? 60_000 : this.o.fastCheckPeriodMs ?? 2000;
-    if (this.rbac && this.now() - this.rbac.at < ttl) return this.rbac.result;
     const perms = this.o.permissions ?? WORKER_PERMISSIONS;
     const answers = await Promise.all(perms.map(async (p) => {
       const body = {
@@ -180,11 +194,9 @@ export class KubernetesHealthChecker {
       return { p, allowed: (JSON.parse(res.text) as { status?: { allowed?: boolean } }).status?.allowed === true };
     }));
     const denied = answers.filter((a) => !a.allowed).map(({ p }) => `${p.verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}${p.subresource ? `/${p.subresource}` : ''}`);
-    const result: Result = denied.length
+    return denied.length
       ? { status: 'Unhealthy', message: `RBAC denies ${denied.join(', ')} in namespace '${this.namespace}'` }
       : { status: 'Healthy', message: `RBAC allows the ${perms.length} verbs the provider needs` };
-    this.rbac = { at: this.now(), result };
-    return result;
   }
 
   private informer(): Result {

@@ -106,14 +106,19 @@ export class ViolationWatcher {
     });
   }
 
+  /** A pod of ours as created: its denial is attributed even when the pod is gone before the Event is seen. */
+  remember(pod: string, labels: Record<string, string>): void {
+    this.podLabels.set(pod, labels);
+    if (this.podLabels.size > 10_000) this.podLabels.delete(this.podLabels.keys().next().value ?? '');
+  }
+
   private async labelsOf(pod: string): Promise<Record<string, string>> {
     const cached = this.podLabels.get(pod);
     if (cached) return cached;
     try {
       const p = await this.o.core.readNamespacedPod({ namespace: this.o.namespace, name: pod });
       const labels = p.metadata?.labels ?? {};
-      this.podLabels.set(pod, labels);
-      if (this.podLabels.size > 10_000) this.podLabels.delete(this.podLabels.keys().next().value ?? '');
+      this.remember(pod, labels);
       return labels;
     } catch (err) {
       if (!isNotFound(err)) this.o.logger.warn({ pod, err: (err as Error).message }, 'could not read pod of a network-policy denial');
@@ -141,6 +146,11 @@ export class NetpolViolationWatch implements ProviderExtension {
   private stopped = false;
 
   async start(ctx: ExtensionContext): Promise<void> {
+    // A job that fails at once on its refused connection may have its pod deleted before the
+    // denial's Event is read: the pods this provider creates are remembered as they are created.
+    ctx.events.on('pod.created', ({ pod, workerId, jobId, namespace }) => {
+      if (namespace === ctx.options.namespace) this.watcher?.remember(pod, { [LABEL.workerId]: workerId, ...(jobId ? { [LABEL.jobId]: jobId } : {}) });
+    });
     await this.startWatcher(ctx);
   }
 

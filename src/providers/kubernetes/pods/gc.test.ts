@@ -63,7 +63,7 @@ describe('ProviderGc', () => {
       onEnded: () => undefined, deletePod: () => undefined });
     informer.on('add', (p) => tracker.onPod(p));
     await informer.start();
-    const ops = new PodOps(client.api(CoreV1Api), client);
+    const ops = new PodOps(client.api(CoreV1Api));
     const deleted: string[] = [];
     let offset = 120_000;
     const gc = new ProviderGc({

@@ -12,7 +12,7 @@ import { isFinished, type PodJson } from './pod-status.js';
 import { isLiveState, type Tracked, type WorkerLookup, type WorkerTracker } from './worker-tracker.js';
 import type { EventEmitter } from 'node:events';
 
-/** A token Secret younger than this may belong to a provision in flight (Secret is created first). */
+/** A token Secret younger than this may belong to a provision in flight (its pod not seen by the informer yet). */
 const SECRET_MIN_AGE_MS = 60_000;
 /** A worker that just ended leaves its agent a moment to exit by itself before its pod is an orphan. */
 export const ENDED_WORKER_GRACE_MS = 30_000;

@@ -3,11 +3,10 @@
 // deletes treat 404 as done.
 import type { CoreV1Api, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '../client/api-errors.js';
-import type { KubeClient } from '../client/client.js';
 import { LABEL } from '../labels.js';
 
 export class PodOps {
-  constructor(private readonly core: CoreV1Api, private readonly client: KubeClient) {}
+  constructor(private readonly core: CoreV1Api) {}
 
   async createSecret(secret: V1Secret): Promise<void> {
     const namespace = secret.metadata?.namespace ?? '';
@@ -31,13 +30,6 @@ export class PodOps {
       if (sameWorker(existing.metadata?.labels, pod.metadata?.labels)) return existing;
       throw err;
     }
-  }
-
-  /** Makes the Secret a dependant of the pod: the cluster deletes it with the pod. */
-  async ownSecretByPod(namespace: string, secret: string, pod: { name: string; uid: string }): Promise<void> {
-    await this.client.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(secret)}`, {}, {
-      metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid, blockOwnerDeletion: false, controller: false }] },
-    }, 'application/merge-patch+json');
   }
 
   /** true when a delete was issued, false when the pod was already gone. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvisionRequest } from '../../provider.js';
 import { resolveKubernetesOptions } from '../config.js';
-import { buildWorkerPod, DEADLINE_MARGIN_SECONDS, ResourceLimitError } from './pod-spec.js';
+import { buildWorkerPod, DEADLINE_MARGIN_SECONDS, ownedBy, ResourceLimitError } from './pod-spec.js';
 
 const TOKEN = 'one-time-token-abcdef0123456789';
 const req = (extra: Partial<ProvisionRequest> = {}): ProvisionRequest => ({
@@ -58,14 +58,20 @@ describe('buildWorkerPod', () => {
     expect(main.volumeMounts).toContainEqual({ name: 'hodei-bin', mountPath: '/hodei/bin', readOnly: true });
   });
 
-  it('keeps the token out of the pod: only a secretKeyRef to the per-worker Secret', () => {
+  it('keeps the token out of the pod: a read-only Secret volume the agent reads the token file from', () => {
     const { pod, secret } = buildWorkerPod(req(), options(), 'ns', 'http://cp');
     expect(JSON.stringify(pod)).not.toContain(TOKEN);
     expect(JSON.stringify(pod)).not.toContain(Buffer.from(TOKEN).toString('base64'));
-    const env = pod.spec!.containers[0]!.env!.find((e) => e.name === 'HODEI_WORKER_TOKEN');
-    expect(env).toEqual({ name: 'HODEI_WORKER_TOKEN', valueFrom: { secretKeyRef: { name: 'hodei-w-1234-token', key: 'token' } } });
+    const main = pod.spec!.containers[0]!;
+    expect(main.env!.find((e) => e.name === 'HODEI_WORKER_TOKEN')).toBeUndefined();
+    expect(main.env!.find((e) => e.name === 'HODEI_WORKER_TOKEN_FILE')).toEqual({ name: 'HODEI_WORKER_TOKEN_FILE', value: '/var/run/secrets/hodei/token' });
+    expect(main.volumeMounts).toContainEqual({ name: 'hodei-token', mountPath: '/var/run/secrets/hodei', readOnly: true });
+    expect(pod.spec!.volumes).toContainEqual({ name: 'hodei-token', secret: { secretName: 'hodei-w-1234-token', defaultMode: 0o440, items: [{ key: 'token', path: 'token' }] } });
     expect(secret.metadata?.name).toBe('hodei-w-1234-token');
     expect(Buffer.from(secret.data?.token ?? '', 'base64').toString()).toBe(TOKEN);
+    // Created after its pod, owned by it: the garbage collector deletes it with the pod.
+    expect(ownedBy(secret, { name: 'hodei-w-1234', uid: 'u-1' }).metadata?.ownerReferences)
+      .toEqual([{ apiVersion: 'v1', kind: 'Pod', name: 'hodei-w-1234', uid: 'u-1', blockOwnerDeletion: false, controller: false }]);
   });
 
   it('applies defaults, pull secrets, service account, node selector, tolerations and affinity', () => {

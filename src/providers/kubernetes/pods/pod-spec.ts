@@ -1,6 +1,13 @@
 // The pod factory: one pod per ephemeral worker, hardened to Pod Security Standards "restricted",
 // plus the per-worker Secret that carries the one-time token (the pod only references it).
 //
+// The pod is created first and its Secret right after, owned by the pod (so the garbage collector
+// deletes it with the pod). The token reaches the agent as a file of a Secret volume, not a
+// secretKeyRef variable: the kubelet mounts every volume before it creates any container and
+// retries a missing Secret (FailedMount, ContainerCreating) within a second or so, whereas a
+// missing secretKeyRef is a CreateContainerConfigError the kubelet retries only on its pod-sync
+// backoff (10 s) and the provider would report as a start failure.
+//
 // Jobs run in their own image the Tekton/Argo-emissary way: an init container from the worker image
 // copies the agent into a shared emptyDir (/hodei/bin); the job's image is the main container and
 // starts `/hodei/bin/hodei worker`, which runs the job's command. Without `image` the job runs in
@@ -14,6 +21,9 @@ import { cpuMillis, memoryBytes } from '../quantity.js';
 export const AGENT_DIR = '/hodei/bin';
 export const WORK_DIR = '/work';
 export const TOKEN_KEY = 'token';
+/** Where the token Secret is mounted in the agent's container (read-only; the file is `token`). */
+export const TOKEN_DIR = '/var/run/secrets/hodei';
+export const TOKEN_VOLUME = 'hodei-token';
 export const MAIN_CONTAINER = 'worker';
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 /** Non-root uid/gid of the agent (distroless "nonroot"). */
@@ -75,6 +85,7 @@ export function buildWorkerPod(req: ProvisionRequest, o: KubernetesOptions, name
     { name: 'work', mountPath: WORK_DIR },
     { name: 'tmp', mountPath: '/tmp' },
     ...(ownImage ? [{ name: 'hodei-bin', mountPath: AGENT_DIR, readOnly: true }] : []),
+    { name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true },
   ];
   const pullPolicy = o.imagePullPolicy ? { imagePullPolicy: o.imagePullPolicy } : {};
   const main: V1Container = {
@@ -88,8 +99,8 @@ export function buildWorkerPod(req: ProvisionRequest, o: KubernetesOptions, name
       { name: 'HODEI_WORKER_ID', value: req.workerId },
       { name: 'HOME', value: WORK_DIR },
       { name: 'TMPDIR', value: '/tmp' },
-      // The token is only referenced: its value lives in the per-worker Secret.
-      { name: 'HODEI_WORKER_TOKEN', valueFrom: { secretKeyRef: { name: secret, key: TOKEN_KEY } } },
+      // The token is only referenced: its value lives in the per-worker Secret, mounted as a file.
+      { name: 'HODEI_WORKER_TOKEN_FILE', value: `${TOKEN_DIR}/${TOKEN_KEY}` },
     ],
     resources,
     securityContext: restrictedContainerSecurity(),
@@ -128,6 +139,8 @@ export function buildWorkerPod(req: ProvisionRequest, o: KubernetesOptions, name
         { name: 'work', emptyDir: {} },
         { name: 'tmp', emptyDir: {} },
         ...(ownImage ? [{ name: 'hodei-bin', emptyDir: {} }] : []),
+        // 0440: owned by root, group fsGroup (the agent's group) may read it.
+        { name: TOKEN_VOLUME, secret: { secretName: secret, defaultMode: 0o440, items: [{ key: TOKEN_KEY, path: TOKEN_KEY }] } },
       ],
     },
   };
@@ -140,5 +153,13 @@ export function buildWorkerPod(req: ProvisionRequest, o: KubernetesOptions, name
   return {
     pod, secret: secretObj, namespace,
     requests: { cpuMillis: cpuMillis(requests.cpu), memoryBytes: memoryBytes(requests.memory), gpus: Number(requests[GPU_RESOURCE] ?? 0) },
+  };
+}
+
+/** The token Secret as created: owned by its pod, so deleting the pod deletes it (no second delete). */
+export function ownedBy(secret: V1Secret, pod: { name: string; uid: string }): V1Secret {
+  return {
+    ...secret,
+    metadata: { ...secret.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: pod.name, uid: pod.uid, blockOwnerDeletion: false, controller: false }] },
   };
 }

@@ -24,7 +24,8 @@ describe('pool objects (pure)', () => {
     expect(pod?.activeDeadlineSeconds).toBeUndefined();
     expect(main?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(main?.args).toEqual(['worker', '--server', 'http://cp:7070']);
-    expect(main?.env?.find((e) => e.name === 'HODEI_WORKER_TOKEN')).toEqual({ name: 'HODEI_WORKER_TOKEN', valueFrom: { secretKeyRef: { name: 'hodei-pool-p1-token', key: 'token' } } });
+    expect(pod?.volumes?.find((v) => v.name === 'hodei-token')?.secret?.secretName).toBe('hodei-pool-p1-token');
+    expect(main?.env?.find((e) => e.name === 'HODEI_WORKER_TOKEN_FILE')?.value).toBe('/var/run/secrets/hodei/token');
     expect(main?.env?.some((e) => e.name === 'HODEI_WORKER_ID')).toBe(false);
     expect(d.spec?.template.metadata?.labels?.['hodei.io/worker-id']).toBeUndefined();
     expect(poolHpa(o, 'p1', { min: 1, max: 3, target: { type: 'cpu', averageUtilization: 70 } }).spec?.metrics)

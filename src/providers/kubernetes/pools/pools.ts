@@ -32,6 +32,12 @@ export interface PoolEventMap {
   'hpa.operation': [ev: { pool: string; namespace: string; operation: 'create' | 'update' | 'delete'; spec?: PoolSpec }];
   /** A desired-replica change reached by the pool's registered workers; `durationMs` is the HPA response time. */
   'hpa.scaled': [ev: HpaScaled & { namespace: string }];
+  /**
+   * The pools' namespace was deleted outside Hodei and recreated: their Secrets, Deployments and
+   * HPAs went with it. The pool service deploys them again (with new bootstrap tokens: only their
+   * hashes are kept).
+   */
+  'namespace.recreated': [ev: { namespace: string }];
 }
 
 /** Live (ready or busy) workers registered through a pool, counted by the control plane. */
@@ -61,6 +67,9 @@ export class PoolManager implements ProviderExtension {
     this.ctx = ctx;
     this.apps = ctx.client.api(AppsV1Api);
     this.autoscaling = ctx.client.api(AutoscalingV2Api);
+    ctx.events.on('namespace.created', ({ namespace, recreated }) => {
+      if (recreated && namespace === this.options.namespace) this.events.emit('namespace.recreated', { namespace });
+    });
     // Not fatal: a cluster role without HPA access can still run ephemeral workers.
     await this.watchHpas().catch((err: unknown) => ctx.logger.warn({ err: apiMessage(err) }, 'cannot watch pool HPAs; retried on the next pool operation'));
   }

@@ -8,7 +8,7 @@
 import type { V1Deployment, V1Secret, V2HorizontalPodAutoscaler, V2MetricSpec } from '@kubernetes/client-node';
 import type { KubernetesOptions } from '../config.js';
 import { dnsName, LABEL, MANAGED_BY, labelValue } from '../labels.js';
-import { buildWorkerPod, TOKEN_KEY } from '../pods/pod-spec.js';
+import { buildWorkerPod, TOKEN_KEY, TOKEN_VOLUME } from '../pods/pod-spec.js';
 
 /** External metric the HPA of a queue-driven pool reads (pushed by an adapter; see docs/pools.md). */
 export const QUEUE_METRIC = 'hodei_jobs_queued';
@@ -81,9 +81,9 @@ export function poolDeployment(o: KubernetesOptions, pool: string, spec: PoolSpe
   const podSpec = pod.spec;
   const main = podSpec?.containers[0];
   if (!podSpec || !main) throw new Error('pod factory returned no container');
-  main.env = (main.env ?? [])
-    .filter((e) => e.name !== 'HODEI_WORKER_ID')
-    .map((e) => (e.name === 'HODEI_WORKER_TOKEN' ? { name: e.name, valueFrom: { secretKeyRef: { name: poolSecretName(pool), key: TOKEN_KEY } } } : e));
+  main.env = (main.env ?? []).filter((e) => e.name !== 'HODEI_WORKER_ID');
+  // The token file comes from the pool's Secret (created before the Deployment) instead.
+  podSpec.volumes = (podSpec.volumes ?? []).map((v) => (v.name === TOKEN_VOLUME && v.secret ? { ...v, secret: { ...v.secret, secretName: poolSecretName(pool) } } : v));
   podSpec.restartPolicy = 'Always';
   delete podSpec.activeDeadlineSeconds;
   const labels = poolLabels(o.id, pool);
