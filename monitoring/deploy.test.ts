@@ -82,7 +82,7 @@ describe('deploy manifests', () => {
     const rules = (kind: string): string[] => ((find(kind, 'hodei-provider') as Manifest & { rules: Rule[] }).rules)
       .flatMap((r) => r.resources.map((res) => `${r.apiGroups[0] || 'core'}/${res}: ${[...r.verbs].sort().join(',')}`));
     expect(rules('Role')).toEqual([
-      'core/pods: create,delete,get,list,watch', 'core/pods/log: get', 'core/secrets: create,delete,get,list,patch',
+      'core/pods: create,delete,get,list,watch', 'core/pods/log: get', 'core/secrets: create,delete,get,list,update',
       'core/events: get,list,watch', 'events.k8s.io/events: create,patch', 'networking.k8s.io/networkpolicies: create,get,list,update',
       'apps/deployments: create,delete,get,list,patch,update,watch', 'autoscaling/horizontalpodautoscalers: create,delete,get,list,patch,update,watch',
       'core/resourcequotas: get,list',
@@ -129,7 +129,8 @@ describe('deploy manifests on the simulator (kubectl apply)', () => {
     const w = ['-n', 'hodei-jobs-workers'];
     expect(await can('create', 'pods', ...w)).toBe('yes');
     expect(await can('get', 'pods', '--subresource=log', ...w)).toBe('yes');
-    expect(await can('patch', 'secrets', ...w)).toBe('yes');
+    expect(await can('update', 'secrets', ...w)).toBe('yes');
+    expect(await can('patch', 'secrets', ...w)).toBe('no');
     expect(await can('create', 'horizontalpodautoscalers.autoscaling', ...w)).toBe('yes');
     expect(await can('list', 'nodes')).toBe('yes');
     expect(await can('create', 'namespaces')).toBe('yes');

@@ -232,6 +232,11 @@ export function loadConfig(opts: LoadOptions = {}): HodeiConfig {
 }
 
 /** The effective configuration and, for every setting that has a value, where it came from. */
+/** A local agent is a process (a warm pool costs little); a Kubernetes one a pod per job. */
+export function defaultWorkerMode(providerKind: string): HodeiConfig['workerMode'] {
+  return providerKind === 'local' ? 'pooled' : 'ephemeral';
+}
+
 export function explainConfig(opts: LoadOptions = {}): { config: HodeiConfig; sources: Record<string, ConfigSource>; file: string | null } {
   const env = opts.env ?? process.env;
   const file = opts.file ?? env.HODEI_CONFIG;
@@ -260,8 +265,7 @@ export function explainConfig(opts: LoadOptions = {}): { config: HodeiConfig; so
   }
   if (Object.keys(k8s).length > 0) merged.kubernetes = validateKubernetesSettings(k8s);
   if (merged.workerMode === undefined) {
-    // A local agent is a process (a warm pool costs little); a Kubernetes one a pod per job.
-    merged.workerMode = merged.provider === 'kubernetes' ? 'ephemeral' : 'pooled';
+    merged.workerMode = defaultWorkerMode(merged.provider === 'kubernetes' ? 'kubernetes' : 'local');
     sources.workerMode = 'default';
   }
   return { config: validate(merged) as HodeiConfig, sources, file: file ?? null };

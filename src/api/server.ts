@@ -60,6 +60,8 @@ export interface ApiOptions extends ApiServices {
   apiToken: string;
   logger: Logger;
   version: string;
+  /** Told when requests start or stop finding the store unreachable (readiness reads it). */
+  onStoreOutage?: (down: boolean) => void;
 }
 
 // Bodies are checked strictly (no coercion, unknown fields refused); query strings are coerced.
@@ -80,7 +82,7 @@ const ROUTER_ERRORS: Record<string, [number, string]> = {
 };
 
 export async function buildApi(o: ApiOptions): Promise<FastifyInstance> {
-  const outage = new StoreOutage({ logger: o.logger.child({ component: 'api' }), probe: () => o.jobs.countByState() });
+  const outage = new StoreOutage({ logger: o.logger.child({ component: 'api' }), probe: () => o.jobs.countByState(), ...(o.onStoreOutage ? { onChange: o.onStoreOutage } : {}) });
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,

@@ -9,6 +9,8 @@ export interface StoreOutageOptions {
   probe: () => Promise<unknown>;
   /** @defaultValue 1000 */
   probeIntervalMs?: number;
+  /** Called when an outage starts (true) and ends (false). */
+  onChange?: (down: boolean) => void;
 }
 
 export class StoreOutage {
@@ -27,6 +29,7 @@ export class StoreOutage {
     if (this.since !== null || this.closed) return;
     this.since = Date.now();
     this.o.logger.warn({ err }, 'store unavailable; answering 503 STORE_UNAVAILABLE until it answers again');
+    this.o.onChange?.(true);
     this.schedule();
   }
 
@@ -41,6 +44,7 @@ export class StoreOutage {
         if (this.closed || this.since === null) return;
         this.o.logger.info({ downForMs: Date.now() - this.since }, 'store available again');
         this.since = null;
+        this.o.onChange?.(false);
       }, () => { if (!this.closed) this.schedule(); });
     }, this.o.probeIntervalMs ?? 1000);
     this.timer.unref();

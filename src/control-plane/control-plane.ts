@@ -112,10 +112,12 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     onError: (err) => logger.warn({ err }, 'stats sample failed'),
   });
 
+  // Requests that found the store unreachable make readiness say so at once, not at the next refresh.
+  let storeDown = false;
   const app = await buildApi({
     jobs, workers, pools, schedules: schedules.service, templates, events: observability.events, slo: observability.slo, health,
     metrics: { registry, requireToken: cfg.metricsRequireToken === true }, stats: () => samples.series(),
-    apiToken: token.token, logger, version: VERSION,
+    apiToken: token.token, logger, version: VERSION, onStoreOutage: (down) => { storeDown = down; },
   });
   await app.listen({ host: cfg.host, port: cfg.port });
   const address = app.server.address();
@@ -141,7 +143,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     jobs, workers, provider, scheduler, logger, intervalMs: cfg.reconcileIntervalMs,
     workerLostAfterMs: cfg.workerLostAfterMs, registrationTimeoutMs: cfg.registrationTimeoutMs,
   });
-  addControlPlaneChecks(health, { jobs, engine: store.engine, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started });
+  addControlPlaneChecks(health, { jobs, engine: store.engine, provider, reconciler, intervalMs: cfg.reconcileIntervalMs, started: () => started, storeDown: () => storeDown });
   health.warm();
   health.onChange((ev) => {
     logger.warn({ probe: ev.probe, from: ev.from, to: ev.to, failing: ev.failing }, 'health changed');
@@ -179,15 +181,19 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
 
 function addControlPlaneChecks(health: HealthRegistry, d: {
   jobs: Pick<JobService, 'countByState'>; engine: Store['engine']; provider: WorkerProvider; reconciler: Reconciler; intervalMs: number; started: () => boolean;
+  storeDown: () => boolean;
 }): void {
+  // Read from cache, refreshed behind the probes each second: a probe never waits on the
+  // database, and a slow answer under load is not an outage (a refused or failing one is).
+  const cached = cachedCheck(async () => {
+    await d.jobs.countByState();
+    return { status: 'Healthy', message: `${d.engine} answering` };
+  }, { periodMs: 1000, timeoutMs: 800, unansweredAfterMs: 5000, failed: 'Unhealthy', now: Date.now, onError: (err) => ({ status: 'Unhealthy', message: err instanceof Error ? err.message : String(err) }) });
   health.add({
     name: 'store', probes: ['readiness', 'startup'],
-    // Read from cache, refreshed behind the probes each second: a probe never waits on the
-    // database, and a slow answer under load is not an outage (a refused or failing one is).
-    run: cachedCheck(async () => {
-      await d.jobs.countByState();
-      return { status: 'Healthy', message: `${d.engine} answering` };
-    }, { periodMs: 1000, timeoutMs: 800, unansweredAfterMs: 5000, failed: 'Unhealthy', now: Date.now, onError: (err) => ({ status: 'Unhealthy', message: err instanceof Error ? err.message : String(err) }) }),
+    run: async () => (d.storeDown()
+      ? { status: 'Unhealthy', message: `${d.engine} unreachable: requests answer 503 STORE_UNAVAILABLE` }
+      : cached()),
   });
   health.add({
     name: 'reconciler-loop', probes: ['liveness'],

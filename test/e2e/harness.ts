@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
-import { loadConfig, type HodeiConfig } from '../../src/config.js';
+import { defaultWorkerMode, loadConfig, type HodeiConfig } from '../../src/config.js';
 import { startControlPlane, type ControlPlane } from '../../src/control-plane/control-plane.js';
 import { isTerminal, type Job } from '../../src/domain/job.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -43,6 +43,8 @@ export async function startTestServer(opts: { engine?: TestEngine; config?: Part
   });
   let captured = '';
   const destination = new Writable({ write(chunk: Buffer, _enc, cb) { captured += chunk.toString(); cb(); } });
+  // The config's default mode follows its own `provider` setting (local); a given provider may differ.
+  if (opts.provider && opts.config?.workerMode === undefined) config.workerMode = defaultWorkerMode(opts.provider.kind);
   const cp = await startControlPlane({ config, logger: createLogger({ level: 'debug', destination }), ...(opts.provider ? { provider: opts.provider } : {}) });
   return {
     cp, url: cp.url, token, dataDir, client: new HodeiClient(cp.url, token), logs: () => captured,

@@ -8,7 +8,7 @@
 // The test runner is passed in (no runtime import of vitest from src/).
 import type * as Vitest from 'vitest';
 import { HodeiClient } from '../../src/client/client.js';
-import { loadConfig, type HodeiConfig } from '../../src/config.js';
+import { defaultWorkerMode, loadConfig, type HodeiConfig } from '../../src/config.js';
 import { startControlPlane, type ControlPlane } from '../../src/control-plane/control-plane.js';
 import { isTerminal, type Job } from '../../src/domain/job.js';
 import { silentLogger } from '../../src/observability/logger.js';
@@ -49,7 +49,9 @@ async function startWith(target: ConformanceTarget, make: ConformanceTarget['cre
   });
   const ref: { cp?: ControlPlane } = {};
   const provider = await make({ lookupWorker: async (id) => (ref.cp ? ref.cp.store.getWorker(id) : null) });
-  const cp = await startControlPlane({ config, provider, logger: silentLogger() });
+  // The config's default mode follows its own `provider` setting (local); this provider may differ.
+  const mode = { workerMode: target.config?.workerMode ?? defaultWorkerMode(provider.kind) };
+  const cp = await startControlPlane({ config: { ...config, ...mode }, provider, logger: silentLogger() });
   ref.cp = cp;
   return { cp, provider, client: new HodeiClient(cp.url, token) };
 }
