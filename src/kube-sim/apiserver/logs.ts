@@ -5,6 +5,7 @@ import { errors } from '../store/index.js';
 import type { PodLogRequest } from '../types.js';
 import type { ApiContext } from './context.js';
 import type { ResourceRequest } from './paths.js';
+import { drained } from './drain.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,7 +63,7 @@ export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: Serv
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       const part = lr.limitBytes !== undefined ? buf.subarray(0, Math.max(0, lr.limitBytes - sent)) : buf;
       sent += part.length;
-      if (!res.write(part)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!res.write(part)) await drained(res);
       if (lr.limitBytes !== undefined && sent >= lr.limitBytes) break;
     }
   } finally {

@@ -6,6 +6,7 @@ import { StatusError, type StoreEvent, type WatchOptions } from '../store/index.
 import { toTable, wantsTable } from './table.js';
 import type { ApiContext, RequestScope } from './context.js';
 import type { ResourceRequest } from './paths.js';
+import { drained } from './drain.js';
 
 const DEFAULT_TIMEOUT_S = 1800;
 
@@ -66,7 +67,7 @@ export async function serveWatch(ctx: ApiContext, req: IncomingMessage, res: Ser
     for await (const ev of watcher) {
       if (res.destroyed) break;
       stats.watchEvents++;
-      if (!res.write(line(ev))) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!res.write(line(ev))) await drained(res);
       if (maxEvents !== undefined && ++sent >= maxEvents) break;
     }
   } finally {
